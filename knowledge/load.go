@@ -1,8 +1,520 @@
 package knowledge
 
-import "io/fs"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
 
-// Load reads and validates a knowledge folder. (stub, replaced shortly)
-func Load(fsys fs.FS) (*Base, error) {
-	return &Base{byID: map[string]*Entry{}}, nil
+	"gopkg.in/yaml.v3"
+)
+
+// Limits that validation enforces.
+const (
+	MaxAnswerChars = 1200
+	MinQuestions   = 5
+	MaxRelated     = 6
+)
+
+// The special file names in a knowledge folder.
+const (
+	SynonymsFile = "synonyms.yaml"
+	BotFile      = "bot.yaml"
+)
+
+// Error is one problem found in a knowledge folder.
+type Error struct {
+	File    string
+	Line    int
+	EntryID string
+	Msg     string
 }
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.EntryID != "" {
+		fmt.Fprintf(&b, "entry %q: ", e.EntryID)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ErrorList is every problem found in one load, sorted by file and line.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d problems in the knowledge files:", len(l))
+	for _, e := range l {
+		b.WriteString("\n  ")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+func (l ErrorList) sort() {
+	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].File != l[j].File {
+			return l[i].File < l[j].File
+		}
+		return l[i].Line < l[j].Line
+	})
+}
+
+var (
+	idPattern   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	yamlLineErr = regexp.MustCompile(`line (\d+)`)
+)
+
+// The fields each kind of mapping may have. Anything else is a mistake, most often a misspelling.
+var (
+	topicFields  = []string{"topic", "entries"}
+	entryFields  = []string{"id", "title", "questions", "keywords", "answer", "related", "sources", "reviewed"}
+	sourceFields = []string{"title", "url"}
+	synFields    = []string{"groups"}
+	textFields   = []string{"greeting", "help", "thanks", "fallback", "fallback_links", "refusal", "refusal_links", "clarify", "rate_limited", "too_long", "feedback_thanks", "error"}
+)
+
+// loader collects the state of one Load.
+type loader struct {
+	errs ErrorList
+	base *Base
+	// where each id was first defined, and which entry owns each normalised phrasing
+	idAt      map[string]*Entry
+	phrasing  map[string]*Entry
+	relatedAt map[*Entry][]int // line of each related id
+}
+
+func (l *loader) add(file string, line int, id, format string, args ...any) {
+	l.errs = append(l.errs, &Error{File: file, Line: line, EntryID: id, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Load reads every *.yaml file of a knowledge folder, validates it and returns the base. When anything is
+// wrong it returns a nil base and an ErrorList with every problem, each with file:line and entry id.
+func Load(fsys fs.FS) (*Base, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("listing knowledge files: %w", err)
+	}
+	sort.Strings(names)
+	l := &loader{
+		base:      &Base{byID: map[string]*Entry{}},
+		idAt:      map[string]*Entry{},
+		phrasing:  map[string]*Entry{},
+		relatedAt: map[*Entry][]int{},
+	}
+	h := sha256.New()
+	sawBot := false
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
+		root, ok := l.parse(name, data)
+		if !ok {
+			continue
+		}
+		switch name {
+		case SynonymsFile:
+			l.synonyms(name, root)
+		case BotFile:
+			sawBot = true
+			l.texts(name, root)
+		default:
+			l.topic(name, root)
+		}
+	}
+	if len(l.base.Topics) == 0 && len(l.errs) == 0 {
+		l.add(".", 0, "", "no topic files (*.yaml with a topic and entries) found")
+	}
+	if !sawBot {
+		l.add(BotFile, 0, "", "missing: the bot's own texts (greeting, help, fallback, refusal...) live in this file")
+	}
+	l.checkRelated()
+	if len(l.errs) > 0 {
+		l.errs.sort()
+		return nil, l.errs
+	}
+	l.base.Version = hex.EncodeToString(h.Sum(nil))[:12]
+	return l.base, nil
+}
+
+// parse decodes one file into its root mapping node.
+func (l *loader) parse(name string, data []byte) (*yaml.Node, bool) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line := 0
+		if m := yamlLineErr.FindStringSubmatch(err.Error()); m != nil {
+			fmt.Sscan(m[1], &line)
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = yamlLineErr.ReplaceAllString(msg, "")
+		msg = strings.TrimLeft(msg, ": ")
+		l.add(name, line, "", "not valid YAML: %s (check indentation, and quote text that contains a colon)", msg)
+		return nil, false
+	}
+	if len(doc.Content) == 0 {
+		l.add(name, 1, "", "the file is empty")
+		return nil, false
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		l.add(name, root.Line, "", "expected a mapping with keys at the top of the file")
+		return nil, false
+	}
+	return root, true
+}
+
+// fields checks a mapping node's keys against the allowed ones and returns the values by key.
+func (l *loader) fields(file, id string, n *yaml.Node, allowed []string, what string) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	if n.Kind != yaml.MappingNode {
+		l.add(file, n.Line, id, "expected %s as a mapping (key: value lines)", what)
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !contains(allowed, k.Value) {
+			hint := ""
+			if s := closest(k.Value, allowed); s != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			l.add(file, k.Line, id, "unknown field %q in %s%s; allowed: %s", k.Value, what, hint, strings.Join(allowed, ", "))
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			l.add(file, k.Line, id, "field %q appears twice in %s", k.Value, what)
+			continue
+		}
+		out[k.Value] = v
+	}
+	return out
+}
+
+func (l *loader) str(file, id string, f map[string]*yaml.Node, key string, required bool) string {
+	n, ok := f[key]
+	if !ok || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		if required {
+			line := 0
+			if n != nil {
+				line = n.Line
+			}
+			l.add(file, line, id, "missing required field %q", key)
+		}
+		return ""
+	}
+	if n.Kind != yaml.ScalarNode {
+		l.add(file, n.Line, id, "field %q should be text, not a list or mapping", key)
+		return ""
+	}
+	s := strings.TrimSpace(n.Value)
+	if s == "" && required {
+		l.add(file, n.Line, id, "field %q is empty", key)
+	}
+	return s
+}
+
+func (l *loader) list(file, id string, f map[string]*yaml.Node, key string) ([]string, []int) {
+	n, ok := f[key]
+	if !ok {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.add(file, n.Line, id, "field %q should be a list (lines starting with \"- \", or [a, b])", key)
+		return nil, nil
+	}
+	var vals []string
+	var lines []int
+	for _, c := range n.Content {
+		if c.Kind != yaml.ScalarNode || strings.TrimSpace(c.Value) == "" {
+			l.add(file, c.Line, id, "field %q: each item should be non-empty text", key)
+			continue
+		}
+		vals = append(vals, strings.TrimSpace(c.Value))
+		lines = append(lines, c.Line)
+	}
+	return vals, lines
+}
+
+func (l *loader) sources(file, id string, n *yaml.Node, key string) []Source {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		l.add(file, n.Line, id, "field %q should be a list of sources, each with a title and a url", key)
+		return nil
+	}
+	var out []Source
+	for _, c := range n.Content {
+		f := l.fields(file, id, c, sourceFields, "a source")
+		s := Source{Title: l.str(file, id, f, "title", true), URL: l.str(file, id, f, "url", true)}
+		if s.URL != "" {
+			if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				l.add(file, f["url"].Line, id, "source url %q is not a full web address (it should start with https://)", s.URL)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (l *loader) topic(file string, root *yaml.Node) {
+	f := l.fields(file, "", root, topicFields, "a topic file")
+	t := &Topic{Name: l.str(file, "", f, "topic", true), File: file}
+	en, ok := f["entries"]
+	if !ok {
+		l.add(file, root.Line, "", "missing required field %q (the list of entries)", "entries")
+		return
+	}
+	if en.Kind != yaml.SequenceNode {
+		l.add(file, en.Line, "", "field \"entries\" should be a list of entries, each starting with \"- id: ...\"")
+		return
+	}
+	for _, n := range en.Content {
+		if e := l.entry(file, t.Name, n); e != nil {
+			t.Entries = append(t.Entries, e)
+		}
+	}
+	l.base.Topics = append(l.base.Topics, t)
+}
+
+func (l *loader) entry(file, topic string, n *yaml.Node) *Entry {
+	// Find the id first so every error about this entry can name it.
+	id := ""
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "id" {
+				id = strings.TrimSpace(n.Content[i+1].Value)
+			}
+		}
+	}
+	f := l.fields(file, id, n, entryFields, "an entry")
+	e := &Entry{Topic: topic, File: file, Line: n.Line}
+	e.ID = l.str(file, id, f, "id", true)
+	e.Title = l.str(file, id, f, "title", true)
+	e.Answer = strings.TrimSpace(l.str(file, id, f, "answer", true))
+	e.Reviewed = l.str(file, id, f, "reviewed", true)
+	var qLines, relLines []int
+	e.Questions, qLines = l.list(file, id, f, "questions")
+	e.Keywords, _ = l.list(file, id, f, "keywords")
+	e.Related, relLines = l.list(file, id, f, "related")
+	e.Sources = l.sources(file, id, f["sources"], "sources")
+
+	if e.ID != "" && !idPattern.MatchString(e.ID) {
+		l.add(file, f["id"].Line, id, "id should be lowercase words joined by hyphens, like \"training-length\"")
+	}
+	if prev, dup := l.idAt[e.ID]; dup && e.ID != "" {
+		l.add(file, f["id"].Line, id, "duplicate id: already used at %s:%d (ids must be unique across all files)", prev.File, prev.Line)
+		return nil
+	}
+	if len(e.Questions) < MinQuestions {
+		l.add(file, n.Line, id, "has %d questions; write at least %d ways people might ask it", len(e.Questions), MinQuestions)
+	}
+	if c := utf8.RuneCountInString(e.Answer); c > MaxAnswerChars {
+		l.add(file, f["answer"].Line, id, "answer is %d characters; keep it under %d (one chat message) and link to more", c, MaxAnswerChars)
+	}
+	if len(e.Sources) == 0 && f["sources"] == nil {
+		l.add(file, n.Line, id, "missing required field %q (at least one source with a title and url)", "sources")
+	}
+	if f["related"] == nil {
+		l.add(file, n.Line, id, "missing required field %q (at least one id of an entry to offer next)", "related")
+	} else if len(e.Related) > MaxRelated {
+		l.add(file, f["related"].Line, id, "lists %d related entries; at most %d", len(e.Related), MaxRelated)
+	}
+	if e.Reviewed != "" {
+		if _, err := time.Parse("2006-01-02", e.Reviewed); err != nil {
+			l.add(file, f["reviewed"].Line, id, "reviewed date %q should be written YYYY-MM-DD, like 2026-11-28", e.Reviewed)
+		}
+	}
+	for i, q := range e.Questions {
+		key := phrasingKey(q)
+		if owner, dup := l.phrasing[key]; dup && owner != e {
+			l.add(file, qLines[i], id, "question %q is also a phrasing of entry %q (%s:%d); a phrasing must belong to one entry", q, owner.ID, owner.File, owner.Line)
+			continue
+		}
+		l.phrasing[key] = e
+	}
+	if e.ID == "" {
+		return nil
+	}
+	l.idAt[e.ID] = e
+	l.relatedAt[e] = relLines
+	l.base.byID[e.ID] = e
+	l.base.Entries = append(l.base.Entries, e)
+	return e
+}
+
+// checkRelated runs after every file is read, since related ids may point into other files.
+func (l *loader) checkRelated() {
+	for _, e := range l.base.Entries {
+		for i, r := range e.Related {
+			line := e.Line
+			if i < len(l.relatedAt[e]) {
+				line = l.relatedAt[e][i]
+			}
+			switch {
+			case r == e.ID:
+				l.add(e.File, line, e.ID, "related lists the entry itself")
+			case l.base.byID[r] == nil:
+				hint := ""
+				if s := closest(r, keys(l.base.byID)); s != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				l.add(e.File, line, e.ID, "related id %q does not exist%s", r, hint)
+			}
+		}
+	}
+}
+
+func (l *loader) synonyms(file string, root *yaml.Node) {
+	f := l.fields(file, "", root, synFields, "the synonyms file")
+	g, ok := f["groups"]
+	if !ok {
+		l.add(file, root.Line, "", "missing required field %q", "groups")
+		return
+	}
+	if g.Kind != yaml.SequenceNode {
+		l.add(file, g.Line, "", "\"groups\" should be a list of groups, each like [MSK, musculoskeletal]")
+		return
+	}
+	seen := map[string]int{}
+	for _, grp := range g.Content {
+		if grp.Kind != yaml.SequenceNode || len(grp.Content) < 2 {
+			l.add(file, grp.Line, "", "each synonym group should list at least two terms, like [MSK, musculoskeletal]")
+			continue
+		}
+		var terms []string
+		for _, t := range grp.Content {
+			term := strings.ToLower(strings.TrimSpace(t.Value))
+			if t.Kind != yaml.ScalarNode || term == "" {
+				l.add(file, t.Line, "", "each synonym term should be non-empty text")
+				continue
+			}
+			if prev, dup := seen[term]; dup {
+				l.add(file, t.Line, "", "term %q is already in the group at line %d; a term can belong to one group only", term, prev)
+				continue
+			}
+			seen[term] = grp.Line
+			terms = append(terms, term)
+		}
+		l.base.Synonyms = append(l.base.Synonyms, terms)
+	}
+}
+
+func (l *loader) texts(file string, root *yaml.Node) {
+	f := l.fields(file, "", root, textFields, "the bot file")
+	t := &l.base.Texts
+	t.Greeting = l.str(file, "", f, "greeting", true)
+	t.Help = l.str(file, "", f, "help", true)
+	t.Thanks = l.str(file, "", f, "thanks", true)
+	t.Fallback = l.str(file, "", f, "fallback", true)
+	t.Refusal = l.str(file, "", f, "refusal", true)
+	t.Clarify = l.str(file, "", f, "clarify", true)
+	t.RateLimited = l.str(file, "", f, "rate_limited", true)
+	t.TooLong = l.str(file, "", f, "too_long", true)
+	t.FeedbackThanks = l.str(file, "", f, "feedback_thanks", true)
+	t.Error = l.str(file, "", f, "error", true)
+	t.FallbackLinks = l.sources(file, "", f["fallback_links"], "fallback_links")
+	t.RefusalLinks = l.sources(file, "", f["refusal_links"], "refusal_links")
+	if t.TooLong != "" && strings.Count(t.TooLong, "%d") != 1 {
+		l.add(file, f["too_long"].Line, "", "too_long should contain %%d once, where the maximum length goes")
+	}
+	for _, need := range []struct{ field, text, word string }{
+		{"refusal", t.Refusal, "111"}, {"refusal", t.Refusal, "999"}, {"refusal", t.Refusal, "GP"},
+	} {
+		if need.text != "" && !strings.Contains(need.text, need.word) {
+			l.add(file, f[need.field].Line, "", "%s should mention %s", need.field, need.word)
+		}
+	}
+}
+
+// phrasingKey is how phrasings are compared for duplicates: lower case, letters and digits only.
+func phrasingKey(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		} else {
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// IsNotExist reports whether err means the knowledge folder is missing.
+func IsNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func keys(m map[string]*Entry) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// closest suggests the allowed word nearest to a misspelt one, if it is close enough to be a typo.
+func closest(s string, options []string) string {
+	best, bestD := "", 3
+	for _, o := range options {
+		if d := editDistance(s, o); d < bestD {
+			best, bestD = o, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+

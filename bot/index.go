@@ -1,0 +1,509 @@
+package bot
+
+import (
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/radbot/radbot/knowledge"
+)
+
+// Index is a knowledge base prepared for matching. It is immutable: a reload builds a new one.
+type Index struct {
+	base *knowledge.Base
+
+	terms  map[string]int32 // stem → term id
+	idf    []float64        // by term id
+	post   [][]posting      // by term id: the entries that contain the term
+	docLen []float64        // by entry: weighted length of the entry's text
+	avgLen float64
+	phr    [][][]int32 // by entry: each phrasing (and the title) as a sorted set of term ids
+	phrW   [][]float64 // by entry, by phrasing: its idf mass
+
+	// analysis
+	stems      map[string]string   // known raw word → stem
+	vocabByLen map[int][]string    // known raw words by length, for typo correction
+	syn        map[string][]synRule // first stem of a synonym term → rules starting with it
+	unknownIDF float64
+}
+
+type posting struct {
+	entry int32
+	tf    float32
+}
+
+// synRule rewrites a sequence of stems (one synonym term) to the group's canonical term.
+type synRule struct {
+	from []string
+	to   []token
+	text string // the term as written, for --explain
+}
+
+// Field weights: a title and keywords say more about an entry than any one phrasing.
+const (
+	weightTitle    = 2.0
+	weightKeyword  = 1.5
+	weightPhrasing = 1.0
+	bm25K1         = 1.2
+	bm25B          = 0.5
+)
+
+// NewIndex prepares base for matching.
+func NewIndex(base *knowledge.Base) *Index {
+	ix := &Index{
+		base:       base,
+		terms:      map[string]int32{},
+		stems:      map[string]string{},
+		vocabByLen: map[int][]string{},
+		syn:        map[string][]synRule{},
+	}
+	// Vocabulary first: typo correction and the stem cache need every known word.
+	addWords := func(s string) {
+		for _, w := range words(s) {
+			if _, ok := ix.stems[w]; !ok {
+				ix.stems[w] = stem(w)
+				ix.vocabByLen[len(w)] = append(ix.vocabByLen[len(w)], w)
+			}
+		}
+	}
+	for _, e := range base.Entries {
+		addWords(e.Title)
+		for _, q := range e.Questions {
+			addWords(q)
+		}
+		for _, k := range e.Keywords {
+			addWords(k)
+		}
+	}
+	for _, g := range base.Synonyms {
+		for _, t := range g {
+			addWords(t)
+		}
+	}
+	for n := range ix.vocabByLen {
+		sort.Strings(ix.vocabByLen[n])
+	}
+	// Synonym rules: every term of a group rewrites to the group's first term.
+	for _, g := range base.Synonyms {
+		canon := ix.tokens(g[0], nil, false)
+		for _, t := range g[1:] {
+			from := ix.tokens(t, nil, false)
+			if len(from) == 0 || len(canon) == 0 {
+				continue
+			}
+			stems := make([]string, len(from))
+			for i, tk := range from {
+				stems[i] = tk.stem
+			}
+			ix.syn[stems[0]] = append(ix.syn[stems[0]], synRule{from: stems, to: canon, text: t + " → " + g[0]})
+		}
+	}
+	for k := range ix.syn {
+		rules := ix.syn[k]
+		sort.SliceStable(rules, func(i, j int) bool { return len(rules[i].from) > len(rules[j].from) })
+	}
+
+	// Term statistics over entries.
+	n := len(base.Entries)
+	tfs := make([]map[int32]float64, n)
+	df := map[int32]int{}
+	ix.docLen = make([]float64, n)
+	ix.phr = make([][][]int32, n)
+	for i, e := range base.Entries {
+		tf := map[int32]float64{}
+		add := func(text string, w float64, phrasing bool) {
+			ids := ix.termIDs(ix.analyze(text, nil), true)
+			for _, id := range ids {
+				tf[id] += w
+				ix.docLen[i] += w
+			}
+			if phrasing {
+				ix.phr[i] = append(ix.phr[i], uniqSorted(ids))
+			}
+		}
+		add(e.Title, weightTitle, true)
+		for _, q := range e.Questions {
+			add(q, weightPhrasing, true)
+		}
+		for _, k := range e.Keywords {
+			add(k, weightKeyword, false)
+		}
+		tfs[i] = tf
+		for id := range tf {
+			df[id]++
+		}
+	}
+	ix.idf = make([]float64, len(ix.terms))
+	ix.post = make([][]posting, len(ix.terms))
+	for id, d := range df {
+		ix.idf[id] = math.Log(1 + (float64(n)-float64(d)+0.5)/(float64(d)+0.5))
+	}
+	ix.unknownIDF = math.Log(1 + (float64(n)-1+0.5)/(1+0.5))
+	total := 0.0
+	for i, tf := range tfs {
+		total += ix.docLen[i]
+		for id, f := range tf {
+			ix.post[id] = append(ix.post[id], posting{entry: int32(i), tf: float32(f)})
+		}
+	}
+	if n > 0 {
+		ix.avgLen = total / float64(n)
+	}
+	ix.phrW = make([][]float64, n)
+	for i, ps := range ix.phr {
+		ix.phrW[i] = make([]float64, len(ps))
+		for j, p := range ps {
+			for _, id := range p {
+				ix.phrW[i][j] += ix.idf[id]
+			}
+		}
+	}
+	return ix
+}
+
+// termIDs maps analysed stems to term ids, adding new terms when add is set (at build time) and
+// dropping unknown ones otherwise.
+func (ix *Index) termIDs(stems []string, add bool) []int32 {
+	out := make([]int32, 0, len(stems))
+	for _, s := range stems {
+		id, ok := ix.terms[s]
+		if !ok {
+			if !add {
+				continue
+			}
+			id = int32(len(ix.terms))
+			ix.terms[s] = id
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+func uniqSorted(ids []int32) []int32 {
+	out := append([]int32(nil), ids...)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	j := 0
+	for i, v := range out {
+		if i == 0 || v != out[j-1] {
+			out[j] = v
+			j++
+		}
+	}
+	return out[:j]
+}
+
+// trace records what the analyzer did, for --explain. A nil trace records nothing.
+type trace struct {
+	Corrections []string
+	Synonyms    []string
+}
+
+// tokens splits text into tokens, correcting typos when correct is set.
+func (ix *Index) tokens(text string, tr *trace, correct bool) []token {
+	ws := words(text)
+	out := make([]token, 0, len(ws))
+	for _, w := range ws {
+		s, known := ix.stems[w]
+		if !known && correct {
+			if c := ix.correct(w); c != "" {
+				if tr != nil {
+					tr.Corrections = append(tr.Corrections, w+" → "+c)
+				}
+				w, s, known = c, ix.stems[c], true
+			}
+		}
+		if !known {
+			s = stem(w)
+		}
+		out = append(out, token{raw: w, stem: s, stop: stopWords[w]})
+	}
+	return out
+}
+
+// analyze turns text into the stems that matching compares: tokens, synonyms rewritten to their
+// canonical term, stop words dropped.
+func (ix *Index) analyze(text string, tr *trace) []string {
+	return ix.finish(ix.tokens(text, tr, true), tr)
+}
+
+func (ix *Index) finish(toks []token, tr *trace) []string {
+	toks = ix.rewriteSynonyms(toks, tr)
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if !t.stop {
+			out = append(out, t.stem)
+		}
+	}
+	return out
+}
+
+func (ix *Index) rewriteSynonyms(toks []token, tr *trace) []token {
+	var out []token
+	for i := 0; i < len(toks); {
+		rules := ix.syn[toks[i].stem]
+		matched := false
+		for _, r := range rules {
+			if i+len(r.from) > len(toks) {
+				continue
+			}
+			ok := true
+			for k, s := range r.from {
+				if toks[i+k].stem != s {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			if out == nil {
+				out = append(make([]token, 0, len(toks)+4), toks[:i]...)
+			}
+			// A synonym is meaningful even when its words are stop words ("US", "on call").
+			for _, t := range r.to {
+				t.stop = false
+				out = append(out, t)
+			}
+			if tr != nil {
+				tr.Synonyms = append(tr.Synonyms, r.text)
+			}
+			i += len(r.from)
+			matched = true
+			break
+		}
+		if !matched {
+			if out != nil {
+				out = append(out, toks[i])
+			}
+			i++
+		}
+	}
+	if out == nil {
+		return toks
+	}
+	return out
+}
+
+// correct returns the known word a misspelt word most likely meant, or "". Only words of five or more
+// letters are corrected, never abbreviations or numbers, and only within a distance that grows with
+// length: one edit up to seven letters, two beyond.
+func (ix *Index) correct(w string) string {
+	if len(w) < 5 || stopWords[w] || strings.ContainsAny(w, "0123456789") {
+		return ""
+	}
+	maxD := 1
+	if len(w) >= 8 {
+		maxD = 2
+	}
+	best, bestD, ties := "", maxD+1, 0
+	for n := len(w) - maxD; n <= len(w)+maxD; n++ {
+		for _, c := range ix.vocabByLen[n] {
+			if len(c) < 4 {
+				continue
+			}
+			d := boundedDistance(w, c, maxD)
+			if d > maxD {
+				continue
+			}
+			switch {
+			case d < bestD:
+				best, bestD, ties = c, d, 0
+			case d == bestD && c != best:
+				// Prefer a candidate that keeps the first letter; otherwise the word is ambiguous.
+				if c[0] == w[0] && best[0] != w[0] {
+					best = c
+				} else if (c[0] == w[0]) == (best[0] == w[0]) {
+					ties++
+				}
+			}
+		}
+	}
+	if best == "" || ties > 0 {
+		return ""
+	}
+	if bestD == maxD && maxD > 1 && best[0] != w[0] {
+		return ""
+	}
+	return best
+}
+
+// boundedDistance is the Damerau-Levenshtein (optimal string alignment) distance between a and b, or
+// max+1 as soon as it must exceed max.
+func boundedDistance(a, b string, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	var buf [3][32]int
+	if len(b) >= 31 {
+		return max + 1
+	}
+	prev2, prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// qterm is one distinct query term with its weight (follow-up context terms weigh less).
+type qterm struct {
+	stem string
+	id   int32 // -1 when the knowledge has never seen it
+	w    float64
+}
+
+// Scored is an entry with how well it matched.
+type Scored struct {
+	Entry    *knowledge.Entry
+	Score    float64 // the ranking score, 0..1
+	Coverage float64 // share of the question's weight that the entry contains
+	Phrasing float64 // similarity to the entry's closest phrasing
+	BM25     float64
+	Matched  []string // the question's stems found in the entry
+	index    int
+}
+
+// search ranks entries for the query terms, best first, and returns at most k.
+func (ix *Index) search(q []qterm, k int) []Scored {
+	total := 0.0
+	for _, t := range q {
+		total += t.w * ix.termIDF(t.id)
+	}
+	if total == 0 {
+		return nil
+	}
+	type acc struct {
+		bm25, cover float64
+	}
+	accs := map[int32]*acc{}
+	for _, t := range q {
+		if t.id < 0 {
+			continue
+		}
+		idf := ix.idf[t.id]
+		for _, p := range ix.post[t.id] {
+			a := accs[p.entry]
+			if a == nil {
+				a = &acc{}
+				accs[p.entry] = a
+			}
+			tf := float64(p.tf)
+			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[p.entry]/ix.avgLen)
+			a.bm25 += t.w * idf * tf * (bm25K1 + 1) / (tf + norm)
+			a.cover += t.w * idf
+		}
+	}
+	if len(accs) == 0 {
+		return nil
+	}
+	maxBM := 0.0
+	for _, a := range accs {
+		maxBM = math.Max(maxBM, a.bm25)
+	}
+	out := make([]Scored, 0, len(accs))
+	for e, a := range accs {
+		s := Scored{Entry: ix.base.Entries[e], index: int(e), BM25: a.bm25, Coverage: a.cover / total}
+		s.Phrasing = ix.phrasingSim(int(e), q, total)
+		s.Score = 0.45*s.Coverage + 0.35*s.Phrasing + 0.20*a.bm25/maxBM
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].index < out[j].index
+	})
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out
+}
+
+// phrasingSim is the best weighted Jaccard similarity between the query and one of the entry's
+// phrasings (or its title): shared idf mass over the idf mass of both together.
+func (ix *Index) phrasingSim(e int, q []qterm, qTotal float64) float64 {
+	best := 0.0
+	for j, p := range ix.phr[e] {
+		shared, qOnly := 0.0, 0.0
+		for _, t := range q {
+			w := t.w * ix.termIDF(t.id)
+			if t.id >= 0 && containsID(p, t.id) {
+				shared += ix.idf[t.id] * math.Min(1, t.w)
+			} else {
+				qOnly += w
+			}
+		}
+		union := ix.phrW[e][j] + qOnly
+		if union > 0 {
+			best = math.Max(best, shared/union)
+		}
+	}
+	return best
+}
+
+func (ix *Index) termIDF(id int32) float64 {
+	if id < 0 {
+		return ix.unknownIDF
+	}
+	return ix.idf[id]
+}
+
+func containsID(sorted []int32, id int32) bool {
+	i := sort.Search(len(sorted), func(i int) bool { return sorted[i] >= id })
+	return i < len(sorted) && sorted[i] == id
+}
+
+// matched lists the query stems that the entry contains, for --explain.
+func (ix *Index) matched(e int, q []qterm) []string {
+	var out []string
+	for _, t := range q {
+		if t.id < 0 {
+			continue
+		}
+		for _, p := range ix.post[t.id] {
+			if int(p.entry) == e {
+				out = append(out, t.stem)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// queryTerms turns analysed stems into distinct weighted terms.
+func (ix *Index) queryTerms(stems []string, w float64, into []qterm) []qterm {
+next:
+	for _, s := range stems {
+		for i := range into {
+			if into[i].stem == s {
+				into[i].w = math.Max(into[i].w, w)
+				continue next
+			}
+		}
+		id, ok := ix.terms[s]
+		if !ok {
+			id = -1
+		}
+		into = append(into, qterm{stem: s, id: id, w: w})
+	}
+	return into
+}
