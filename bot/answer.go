@@ -21,7 +21,7 @@ type Thresholds struct {
 }
 
 // DefaultThresholds are the calibrated defaults.
-var DefaultThresholds = Thresholds{MinCoverage: 0.6, MinScore: 0.45, Margin: 0.03}
+var DefaultThresholds = Thresholds{MinCoverage: 0.5, MinScore: 0.45, Margin: 0.03}
 
 func (t Thresholds) withDefaults() Thresholds {
 	if t.MinCoverage == 0 {
@@ -55,7 +55,7 @@ type Explanation struct {
 	Synonyms    []string
 	Medical     bool
 	Smalltalk   bool
-	FollowUp    bool
+	OtherField  bool
 	Top         []Scored
 	Reply       Reply
 }
@@ -69,6 +69,7 @@ func (b *Bot) Explain(text string) Explanation {
 	ex.Corrections, ex.Synonyms = tr.Corrections, tr.Synonyms
 	ex.Medical = isMedical(ex.Normalized)
 	ex.Smalltalk = smalltalkKind(words(text)) != talkNone
+	ex.OtherField = ix.aboutOtherField(ex.Normalized)
 	ex.Top = ix.search(ix.queryTerms(ex.Tokens, 1, nil), 5)
 	for i := range ex.Top {
 		ex.Top[i].Matched = ix.matched(ex.Top[i].index, ix.queryTerms(ex.Tokens, 1, nil))
@@ -141,6 +142,13 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 	terms := ix.queryTerms(stems, 1, nil)
 	top := ix.search(terms, 5)
 	r := b.judge(ix, top)
+	if ix.aboutOtherField(norm) && (conv == nil || len(conv.lastTerms) == 0 || !isFollowUp(text, stems, r)) {
+		r = Reply{Status: StatusFallback, Text: texts.Fallback, Links: texts.FallbackLinks}
+		if len(top) > 0 {
+			r.Score = top[0].Score
+		}
+		return r, top
+	}
 
 	// A short follow-up ("and for IR?", "how much do they earn?") is read against the last question.
 	if conv != nil && len(conv.lastTerms) > 0 && isFollowUp(text, stems, r) {
@@ -175,6 +183,9 @@ func (b *Bot) judge(ix *Index, top []Scored) Reply {
 	}
 	var close []EntryRef
 	for _, s := range top[1:] {
+		if best.Phrasing > 0.999 && s.Phrasing <= 0.999 {
+			break // the question is exactly one of the best entry's phrasings: no need to ask
+		}
 		if best.Score-s.Score <= t.Margin && s.Coverage >= t.MinCoverage && len(close) < 2 {
 			close = append(close, EntryRef{ID: s.Entry.ID, Title: s.Entry.Title, Score: s.Score})
 		}

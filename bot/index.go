@@ -2,6 +2,7 @@ package bot
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -25,11 +26,17 @@ type Index struct {
 	vocabByLen map[int][]string    // known raw words by length, for typo correction
 	syn        map[string][]synRule // first stem of a synonym term → rules starting with it
 	unknownIDF float64
+
+	otherFields    *regexp.Regexp // nil when the knowledge names none
+	radiologyWords *regexp.Regexp
 }
 
 type posting struct {
 	entry int32
 	tf    float32
+	// focus is how central the term is to the entry: the share of its phrasings (and title) that use it,
+	// doubled and capped at 1; a term only in the keywords counts one half.
+	focus float32
 }
 
 // synRule rewrites a sequence of stems (one synonym term) to the group's canonical term.
@@ -45,6 +52,15 @@ const (
 	weightKeyword  = 1.5
 	weightPhrasing = 1.0
 	bm25K1         = 1.2
+	// The ranking score mixes four signals, each 0..1. Calibrated with `radbot eval`.
+	scoreCoverage = 0.20
+	scoreFocus    = 0.35
+	scorePhrasing = 0.30
+	scoreBM25     = 0.15
+	exactBonus    = 0.10
+	// unknownWeight scales words the knowledge has never seen: they count against a match, but less
+	// than a rare known word, since many are fillers ("exactly", "normal").
+	unknownWeight = 0.7
 	bm25B          = 0.5
 )
 
@@ -138,14 +154,26 @@ func NewIndex(base *knowledge.Base) *Index {
 	for id, d := range df {
 		ix.idf[id] = math.Log(1 + (float64(n)-float64(d)+0.5)/(float64(d)+0.5))
 	}
-	ix.unknownIDF = math.Log(1 + (float64(n)-1+0.5)/(1+0.5))
+	ix.unknownIDF = unknownWeight * math.Log(1+(float64(n)-1+0.5)/(1+0.5))
 	total := 0.0
 	for i, tf := range tfs {
 		total += ix.docLen[i]
 		for id, f := range tf {
-			ix.post[id] = append(ix.post[id], posting{entry: int32(i), tf: float32(f)})
+			n := 0
+			for _, p := range ix.phr[i] {
+				if containsID(p, id) {
+					n++
+				}
+			}
+			focus := 0.5
+			if n > 0 {
+				focus = math.Min(1, 2*float64(n)/float64(len(ix.phr[i])))
+			}
+			ix.post[id] = append(ix.post[id], posting{entry: int32(i), tf: float32(f), focus: float32(focus)})
 		}
 	}
+	ix.otherFields = wordsRegexp(base.Scope.OtherFields)
+	ix.radiologyWords = wordsRegexp(base.Scope.RadiologyWords)
 	if n > 0 {
 		ix.avgLen = total / float64(n)
 	}
@@ -374,8 +402,9 @@ type qterm struct {
 // Scored is an entry with how well it matched.
 type Scored struct {
 	Entry    *knowledge.Entry
-	Score    float64 // the ranking score, 0..1
+	Score    float64 // the ranking score, 0..1 (1.1 for an exact phrasing)
 	Coverage float64 // share of the question's weight that the entry contains
+	Focus    float64 // coverage weighted by how central each matched term is to the entry
 	Phrasing float64 // similarity to the entry's closest phrasing
 	BM25     float64
 	Matched  []string // the question's stems found in the entry
@@ -392,7 +421,7 @@ func (ix *Index) search(q []qterm, k int) []Scored {
 		return nil
 	}
 	type acc struct {
-		bm25, cover float64
+		bm25, cover, focus float64
 	}
 	accs := map[int32]*acc{}
 	for _, t := range q {
@@ -410,6 +439,7 @@ func (ix *Index) search(q []qterm, k int) []Scored {
 			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[p.entry]/ix.avgLen)
 			a.bm25 += t.w * idf * tf * (bm25K1 + 1) / (tf + norm)
 			a.cover += t.w * idf
+			a.focus += t.w * idf * float64(p.focus)
 		}
 	}
 	if len(accs) == 0 {
@@ -423,7 +453,13 @@ func (ix *Index) search(q []qterm, k int) []Scored {
 	for e, a := range accs {
 		s := Scored{Entry: ix.base.Entries[e], index: int(e), BM25: a.bm25, Coverage: a.cover / total}
 		s.Phrasing = ix.phrasingSim(int(e), q, total)
-		s.Score = 0.45*s.Coverage + 0.35*s.Phrasing + 0.20*a.bm25/maxBM
+		s.Focus = a.focus / total
+		s.Score = scoreCoverage*s.Coverage + scoreFocus*s.Focus + scorePhrasing*s.Phrasing + scoreBM25*a.bm25/maxBM
+		if s.Phrasing > 0.999 {
+			// The question is one of the entry's own phrasings (up to stop words and word forms): the
+			// maintainer has said where it belongs.
+			s.Score += exactBonus
+		}
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -506,4 +542,27 @@ next:
 		into = append(into, qterm{stem: s, id: id, w: w})
 	}
 	return into
+}
+
+// wordsRegexp matches any of the terms as whole words of normalised text.
+func wordsRegexp(terms []string) *regexp.Regexp {
+	var alts []string
+	for _, t := range terms {
+		if n := Normalize(t); n != "" {
+			alts = append(alts, regexp.QuoteMeta(n))
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
+	return regexp.MustCompile(`\b(` + strings.Join(alts, "|") + `)\b`)
+}
+
+// aboutOtherField reports whether a normalised question names another field and nothing of radiology.
+func (ix *Index) aboutOtherField(norm string) bool {
+	if ix.otherFields == nil || !ix.otherFields.MatchString(norm) {
+		return false
+	}
+	return ix.radiologyWords == nil || !ix.radiologyWords.MatchString(norm)
 }

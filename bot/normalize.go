@@ -131,7 +131,7 @@ itself ive just kind know let lets like ll me might mine more most must my mysel
 often on once one only or other our ours ourselves out over own please pls plz really re same say see
 seem she should so some someone something sort still such tell than thank that thats the their theirs
 them themselves then there these they thing things this those through thus to too u under until up upon
-us use very via was wasnt way we well were what whats when where whether which while who whom whose why
+us use very via was wasnt way we well were what whats whether which while whom whose why
 will with within without wonder wondering would wouldnt yeah yes yet you youre your yours yourself ur r
 im actually basically currently generally usually typically exactly anyway okay ok hey hi hello`)
 

@@ -13,11 +13,11 @@ var (
 	reSelf     = regexp.MustCompile(`\b(i|im|ive|id|ill|me|my|myself|mine)\b`)
 	reRelative = regexp.MustCompile(`\b(my|our|his|her) (\w+ )?(mum|mother|mom|dad|father|parents?|son|daughter|child|children|kids?|baby|wife|husband|partner|friend|brother|sister|gran|granny|grandma|grandmother|grandad|grandpa|grandfather|nan|nana|aunt|auntie|uncle|boyfriend|girlfriend|cousin|flatmate|housemate|family|relative|niece|nephew|neighbour|fiance|fiancee|stepdad|stepmum)s?\b`)
 	// Symptoms, findings and worries: with a personal subject these are health questions on their own.
-	reStrong = regexp.MustCompile(`\b(pain|pains|painful|ache|aches|aching|lump|lumps|bump|swelling|swollen|bleeding|bleed|bleeds|cough|coughing|headaches?|migraines?|dizzy|dizziness|faint|fainted|fever|rash|nausea|vomiting|breathless|numb|numbness|tingling|injury|injured|sprain|sprained|hurts?|hurting|sore|cancer|tumour|tumours|cyst|cysts|nodule|nodules|shadow|growth|diagnosis|diagnosed|symptoms?|pacemaker|implant|claustrophobic|allergic|allergy|results?|findings|abnormal|unwell|ill|illness|sick|stroke|seizure|pregnant|pregnancy|breastfeeding|miscarriage|contrast reaction)\b`)
+	reStrong = regexp.MustCompile(`\b(pain|pains|painful|ache|aches|aching|lump|lumps|bump|swelling|swollen|bleeding|bleed|bleeds|cough|coughing|headaches?|migraines?|dizzy|dizziness|faint|fainted|fever|rash|nausea|vomiting|breathless|numb|numbness|tingling|injury|injured|sprain|sprained|hurts?|hurting|sore|cancer|tumour|tumours|cyst|cysts|nodule|nodules|shadow|growth|diagnosis|diagnosed|symptoms?|pacemaker|implant|claustrophobic|allergic|allergy|results?|findings|abnormal|unwell|ill|illness|sick|stroke|seizure|pregnant|pregnancy|breastfeeding|breastfeed|miscarriage|contrast reaction|fibroids?|varicocele|aneurysm|clots?|dvt|blockage|blocked|fractured?|broken|stones?|infection|infected|abscess|bruising|bruised)\b`)
 	// Procedures and scans that happen to a person.
-	reProcedure = `(scan|scans|mri|ct|cat|x ray|xray|xrays|x rays|ultrasound|biopsy|mammogram|mammography|angioplasty|angiogram|angiography|stent|embolisation|embolization|procedure|operation|surgery|test|tests|pet|nephrostomy|drain|evar|tipss|tips|thrombectomy|vertebroplasty|ablation|line|picc|port|gastrostomy|fluoroscopy|barium|dose|radiation|injection|contrast)`
+	reProcedure = `(scan|scans|scanned|mri|ct|cat|x ray|x rayed|embolised|embolized|stented|biopsied|operated|xray|xrays|x rays|ultrasound|biopsy|mammogram|mammography|angioplasty|angiogram|angiography|stent|embolisation|embolization|procedure|operation|surgery|test|tests|pet|nephrostomy|drain|evar|tipss|tips|thrombectomy|vertebroplasty|ablation|line|picc|port|gastrostomy|fluoroscopy|barium|dose|radiation|injection|contrast)`
 	// Verbs that put a person on the table: "I'm having an MRI", "dad needs an angioplasty".
-	rePatient = regexp.MustCompile(`\b(have|having|had|has|need|needs|needed|get|getting|got|booked|book|scheduled|going for|referred for|waiting for|undergo|undergoing|undergone|do i need|should i get|should i have|recommended|offered|sent for|due for)( a| an| my| his| her| the| some| another| this| that)?( \w+)?( \w+)? ` + reProcedure + `\b`)
+	rePatient = regexp.MustCompile(`\b(have|having|had|has|need|needs|needed|get|getting|got|booked|book|scheduled|going for|referred for|waiting for|undergo|undergoing|undergone|do i need|should i get|should i have|recommended|offered|sent for|due for)( a| an| my| his| her| the| some| another| this| that| it)?( \w+)?( \w+)? ` + reProcedure + `\b`)
 	reAnyProcedure = regexp.MustCompile(`\b` + reProcedure + `\b`)
 	// "my scan", "my MRI results", "his CT report".
 	rePossessedScan = regexp.MustCompile(`\b(my|his|her|their|mums|dads) (\w+ )?` + reProcedure + `\b`)
@@ -40,7 +40,7 @@ func isMedical(norm string) bool {
 	if reCareerPossession.MatchString(norm) {
 		return false
 	}
-	if rePatient.MatchString(norm) || rePossessedScan.MatchString(norm) {
+	if patientProcedure(norm) || rePossessedScan.MatchString(norm) {
 		return true
 	}
 	return rel && reWorry.MatchString(norm) && reAnyProcedure.MatchString(norm)
@@ -55,7 +55,7 @@ const (
 )
 
 var (
-	greetWords = toSet(`hi hello hey hiya heya howdy yo hullo morning afternoon evening good day there radbot bot bye goodbye cya see later night`)
+	greetWords = toSet(`hi hello hey hiya heya howdy yo hullo morning afternoon evening good day there radbot bot bye goodbye cya see you later night soon`)
 	thankWords = toSet(`thanks thank thankyou thx ta cheers you so much very great lovely brilliant perfect helpful appreciate it that awesome nice cool ok okay many`)
 	helpWords  = toSet(`help what can you do how does do work use commands command options menu start who are you is radbot this bot questions ask i about`)
 )
@@ -83,4 +83,25 @@ func smalltalkKind(ws []string) int {
 		return talkHelp
 	}
 	return talkNone
+}
+
+// notAdjective words cannot sit between "had a" and a procedure in a patient's sentence: "I had a
+// taster in MRI" and "how do I get into surgery" are career questions.
+var notAdjective = toSet(`in into on at to for of with about from as than taster tasters week placement
+job career rotation course experience interest look chance go training post posts block session`)
+
+// patientProcedure finds "having an MRI", "needs an angioplasty" and the like.
+func patientProcedure(norm string) bool {
+	for _, m := range rePatient.FindAllStringSubmatch(norm, -1) {
+		ok := true
+		for _, w := range m[3:5] {
+			if notAdjective[strings.TrimSpace(w)] {
+				ok = false
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }

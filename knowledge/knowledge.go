@@ -58,12 +58,22 @@ type Texts struct {
 	Error          string   `yaml:"error"`
 }
 
+// Scope tells questions about radiology careers from questions about other fields, from bot.yaml.
+type Scope struct {
+	// OtherFields are words for other specialties and subjects ("cardiology", "dentistry"). A question
+	// that names one and no RadiologyWords falls back rather than landing on a radiology entry.
+	OtherFields []string
+	// RadiologyWords mark a question as being about radiology after all.
+	RadiologyWords []string
+}
+
 // Base is a loaded, validated knowledge base. It is immutable once loaded: a reload builds a new Base.
 type Base struct {
 	Topics   []*Topic
 	Entries  []*Entry // in file order
 	Synonyms [][]string
 	Texts    Texts
+	Scope    Scope
 	// Version is a short content hash of every file, so that feedback refers to the answer as it was shown.
 	Version string
 

@@ -90,7 +90,7 @@ var (
 	entryFields  = []string{"id", "title", "questions", "keywords", "answer", "related", "sources", "reviewed"}
 	sourceFields = []string{"title", "url"}
 	synFields    = []string{"groups"}
-	textFields   = []string{"greeting", "help", "thanks", "fallback", "fallback_links", "refusal", "refusal_links", "clarify", "rate_limited", "too_long", "feedback_thanks", "error"}
+	textFields   = []string{"greeting", "help", "thanks", "fallback", "fallback_links", "refusal", "refusal_links", "clarify", "rate_limited", "too_long", "feedback_thanks", "error", "other_fields", "radiology_words"}
 )
 
 // loader collects the state of one Load.
@@ -436,6 +436,8 @@ func (l *loader) texts(file string, root *yaml.Node) {
 	t.Error = l.str(file, "", f, "error", true)
 	t.FallbackLinks = l.sources(file, "", f["fallback_links"], "fallback_links")
 	t.RefusalLinks = l.sources(file, "", f["refusal_links"], "refusal_links")
+	l.base.Scope.OtherFields, _ = l.list(file, "", f, "other_fields")
+	l.base.Scope.RadiologyWords, _ = l.list(file, "", f, "radiology_words")
 	if t.TooLong != "" && strings.Count(t.TooLong, "%d") != 1 {
 		l.add(file, f["too_long"].Line, "", "too_long should contain %%d once, where the maximum length goes")
 	}

@@ -161,11 +161,11 @@ func printExplain(w io.Writer, ex bot.Explanation) {
 	fmt.Fprintf(w, "tokens:       %s\n", strings.Join(ex.Tokens, " "))
 	fmt.Fprintf(w, "corrections:  %s\n", orNone(ex.Corrections))
 	fmt.Fprintf(w, "synonyms:     %s\n", orNone(ex.Synonyms))
-	fmt.Fprintf(w, "medical:      %v\nsmalltalk:    %v\n", ex.Medical, ex.Smalltalk)
-	fmt.Fprintf(w, "\ntop entries (score = 0.45 coverage + 0.35 phrasing + 0.20 bm25/best):\n")
+	fmt.Fprintf(w, "medical:      %v\nsmalltalk:    %v\nother field:  %v\n", ex.Medical, ex.Smalltalk, ex.OtherField)
+	fmt.Fprintf(w, "\ntop entries (score = 0.20 coverage + 0.35 focus + 0.30 phrasing + 0.15 bm25/best):\n")
 	for i, s := range ex.Top {
-		fmt.Fprintf(w, "%d. %-32s score %.3f  coverage %.2f  phrasing %.2f  bm25 %.2f  matched: %s\n",
-			i+1, s.Entry.ID, s.Score, s.Coverage, s.Phrasing, s.BM25, strings.Join(s.Matched, " "))
+		fmt.Fprintf(w, "%d. %-32s score %.3f  coverage %.2f  focus %.2f  phrasing %.2f  bm25 %.2f  matched: %s\n",
+			i+1, s.Entry.ID, s.Score, s.Coverage, s.Focus, s.Phrasing, s.BM25, strings.Join(s.Matched, " "))
 	}
 	if len(ex.Top) == 0 {
 		fmt.Fprintln(w, "   (no entry shares a word with the question)")

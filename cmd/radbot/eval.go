@@ -70,6 +70,10 @@ func ratio(a, b int) float64 {
 func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, dir := newFlags("eval", stderr)
 	quiet := fs.Bool("quiet", false, "print only the summary")
+	var th bot.Thresholds
+	fs.Float64Var(&th.MinCoverage, "min-coverage", 0, "try another coverage threshold (default: the bot's)")
+	fs.Float64Var(&th.MinScore, "min-score", 0, "try another score threshold (default: the bot's)")
+	fs.Float64Var(&th.Margin, "margin", 0, "try another clarify margin (default: the bot's)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: radbot eval [--quiet] [--knowledge DIR] [FILE]   (default FILE: %s)\n", defaultEvalFile)
 		fs.PrintDefaults()
@@ -92,7 +96,7 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := checkEvalIDs(path, ef, base); err != nil {
 		return err
 	}
-	res := runEval(ctx, base, ef.Cases)
+	res := runEval(ctx, base, ef.Cases, th)
 	if !*quiet {
 		for _, f := range res.Failures {
 			fmt.Fprintln(stdout, f)
@@ -101,7 +105,7 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			fmt.Fprintln(stdout, f)
 		}
 	}
-	th := ef.Thresholds
+	want := ef.Thresholds
 	fmt.Fprintf(stdout, "\n%d cases (%d in scope, %d out of scope, %d medical, %d smalltalk)\n",
 		len(ef.Cases), res.InScope, res.OutOfScope, res.Medical, res.Smalltalk)
 	var failed []string
@@ -121,15 +125,15 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		fmt.Fprintf(stdout, "%s %-28s %6.1f%%  %-10s %s\n", mark, name, 100*got, detail, limit)
 	}
-	line("in-scope top-1 accuracy", ratio(res.Correct, res.InScope), th.MinAccuracy, true, fmt.Sprintf("%d/%d", res.Correct, res.InScope))
-	line("wrong-answer rate", ratio(res.Wrong, res.InScope), th.MaxWrong, false, fmt.Sprintf("%d/%d", res.Wrong, res.InScope))
+	line("in-scope top-1 accuracy", ratio(res.Correct, res.InScope), want.MinAccuracy, true, fmt.Sprintf("%d/%d", res.Correct, res.InScope))
+	line("wrong-answer rate", ratio(res.Wrong, res.InScope), want.MaxWrong, false, fmt.Sprintf("%d/%d", res.Wrong, res.InScope))
 	line("clarify rate (in scope)", ratio(res.Clarify, res.InScope), 0, true, fmt.Sprintf("%d/%d", res.Clarify, res.InScope))
 	line("in-scope fallback rate", ratio(res.InFallback, res.InScope), 0, true, fmt.Sprintf("%d/%d", res.InFallback, res.InScope))
 	line("in-scope refused (false)", ratio(res.InRefused, res.InScope), 0, true, fmt.Sprintf("%d/%d", res.InRefused, res.InScope))
-	line("out-of-scope fallback rate", ratio(res.OOSFallback, res.OutOfScope), th.MinOutOfScope, true, fmt.Sprintf("%d/%d", res.OOSFallback, res.OutOfScope))
-	line("medical refusal rate", ratio(res.MedicalRefused, res.Medical), th.MinMedicalRefusal, true, fmt.Sprintf("%d/%d", res.MedicalRefused, res.Medical))
+	line("out-of-scope fallback rate", ratio(res.OOSFallback, res.OutOfScope), want.MinOutOfScope, true, fmt.Sprintf("%d/%d", res.OOSFallback, res.OutOfScope))
+	line("medical refusal rate", ratio(res.MedicalRefused, res.Medical), want.MinMedicalRefusal, true, fmt.Sprintf("%d/%d", res.MedicalRefused, res.Medical))
 	line("smalltalk recognised", ratio(res.SmalltalkOK, res.Smalltalk), 0, true, fmt.Sprintf("%d/%d", res.SmalltalkOK, res.Smalltalk))
-	line("self-check (own phrasings)", ratio(res.PhrasingsOK, res.Phrasings), th.MinSelfCheck, true, fmt.Sprintf("%d/%d", res.PhrasingsOK, res.Phrasings))
+	line("self-check (own phrasings)", ratio(res.PhrasingsOK, res.Phrasings), want.MinSelfCheck, true, fmt.Sprintf("%d/%d", res.PhrasingsOK, res.Phrasings))
 	tags := make([]string, 0, len(res.Tags))
 	for t := range res.Tags {
 		tags = append(tags, t)
@@ -137,14 +141,14 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	sort.Strings(tags)
 	for _, t := range tags {
 		c := res.Tags[t]
-		want := 0.0
+		limit := 0.0
 		switch t {
 		case "follow-up":
-			want = th.MinFollowUpAccuracy
+			limit = want.MinFollowUpAccuracy
 		case "typo":
-			want = th.MinTypoAccuracy
+			limit = want.MinTypoAccuracy
 		}
-		line("tag "+t+" accuracy", ratio(c[0], c[1]), want, true, fmt.Sprintf("%d/%d", c[0], c[1]))
+		line("tag "+t+" accuracy", ratio(c[0], c[1]), limit, true, fmt.Sprintf("%d/%d", c[0], c[1]))
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(stdout, "\nbelow threshold: %s\n", strings.Join(failed, ", "))
@@ -203,8 +207,8 @@ func checkEvalIDs(path string, ef *evalFile, base *knowledge.Base) error {
 
 // runEval asks every case in a fresh conversation (after its context messages), then checks every
 // entry's own phrasings.
-func runEval(ctx context.Context, base *knowledge.Base, cases []evalCase) evalResult {
-	b := bot.New(base, bot.Options{})
+func runEval(ctx context.Context, base *knowledge.Base, cases []evalCase, th bot.Thresholds) evalResult {
+	b := bot.New(base, bot.Options{Thresholds: th})
 	res := evalResult{Tags: map[string][2]int{}}
 	for i, c := range cases {
 		q := cliQuery
@@ -266,7 +270,7 @@ func runEval(ctx context.Context, base *knowledge.Base, cases []evalCase) evalRe
 	for _, e := range base.Entries {
 		for _, p := range e.Questions {
 			res.Phrasings++
-			r := bot.New(base, bot.Options{}).Answer(ctx, bot.Query{Platform: "cli", Text: p})
+			r := b.Answer(ctx, bot.Query{Platform: "cli", ConversationID: "self-check-" + e.ID + p, Text: p})
 			if r.Status == bot.StatusAnswered && r.Entry.ID == e.ID {
 				res.PhrasingsOK++
 				continue
