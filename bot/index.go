@@ -22,8 +22,8 @@ type Index struct {
 	phrW   [][]float64 // by entry, by phrasing: its idf mass
 
 	// analysis
-	stems      map[string]string   // known raw word → stem
-	vocabByLen map[int][]string    // known raw words by length, for typo correction
+	stems      map[string]string    // known raw word → stem
+	vocabByLen map[int][]string     // known raw words by length, for typo correction
 	syn        map[string][]synRule // first stem of a synonym term → rules starting with it
 	unknownIDF float64
 
@@ -61,7 +61,7 @@ const (
 	// unknownWeight scales words the knowledge has never seen: they count against a match, but less
 	// than a rare known word, since many are fillers ("exactly", "normal").
 	unknownWeight = 0.7
-	bm25B          = 0.5
+	bm25B         = 0.5
 )
 
 // NewIndex prepares base for matching.

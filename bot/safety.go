@@ -17,7 +17,7 @@ var (
 	// Procedures and scans that happen to a person.
 	reProcedure = `(scan|scans|scanned|mri|ct|cat|x ray|x rayed|embolised|embolized|stented|biopsied|operated|xray|xrays|x rays|ultrasound|biopsy|mammogram|mammography|angioplasty|angiogram|angiography|stent|embolisation|embolization|procedure|operation|surgery|test|tests|pet|nephrostomy|drain|evar|tipss|tips|thrombectomy|vertebroplasty|ablation|line|picc|port|gastrostomy|fluoroscopy|barium|dose|radiation|injection|contrast)`
 	// Verbs that put a person on the table: "I'm having an MRI", "dad needs an angioplasty".
-	rePatient = regexp.MustCompile(`\b(have|having|had|has|need|needs|needed|get|getting|got|booked|book|scheduled|going for|referred for|waiting for|undergo|undergoing|undergone|do i need|should i get|should i have|recommended|offered|sent for|due for)( a| an| my| his| her| the| some| another| this| that| it)?( \w+)?( \w+)? ` + reProcedure + `\b`)
+	rePatient      = regexp.MustCompile(`\b(have|having|had|has|need|needs|needed|get|getting|got|booked|book|scheduled|going for|referred for|waiting for|undergo|undergoing|undergone|do i need|should i get|should i have|recommended|offered|sent for|due for)( a| an| my| his| her| the| some| another| this| that| it)?( \w+)?( \w+)? ` + reProcedure + `\b`)
 	reAnyProcedure = regexp.MustCompile(`\b` + reProcedure + `\b`)
 	// "my scan", "my MRI results", "his CT report".
 	rePossessedScan = regexp.MustCompile(`\b(my|his|her|their|mums|dads) (\w+ )?` + reProcedure + `\b`)

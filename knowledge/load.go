@@ -519,4 +519,3 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-
