@@ -20,6 +20,12 @@ type Thresholds struct {
 	Margin float64
 }
 
+// A clear winner: within clearSlack of the thresholds and clearMargin ahead of the next entry.
+const (
+	clearSlack  = 0.08
+	clearMargin = 0.18
+)
+
 // DefaultThresholds are the calibrated defaults.
 var DefaultThresholds = Thresholds{MinCoverage: 0.5, MinScore: 0.45, Margin: 0.03}
 
@@ -67,9 +73,10 @@ func (b *Bot) Explain(text string) Explanation {
 	tr := &trace{}
 	ex.Tokens = ix.analyze(text, tr)
 	ex.Corrections, ex.Synonyms = tr.Corrections, tr.Synonyms
-	ex.Medical = isMedical(ex.Normalized)
-	ex.Smalltalk = smalltalkKind(words(text)) != talkNone
-	ex.OtherField = ix.aboutOtherField(ex.Normalized)
+	ws := words(text)
+	ex.Medical = isMedical(ws, ex.Normalized)
+	ex.Smalltalk = smalltalkKind(ws) != talkNone
+	ex.OtherField = ix.aboutOtherField(ws)
 	ex.Top = ix.search(ix.queryTerms(ex.Tokens, 1, nil), 5)
 	for i := range ex.Top {
 		ex.Top[i].Matched = ix.matched(ex.Top[i].index, ix.queryTerms(ex.Tokens, 1, nil))
@@ -125,11 +132,12 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 			return b.answered(ix, e, 1), nil
 		}
 	}
-	norm := Normalize(text)
-	if isMedical(norm) {
+	ws := words(text)
+	norm := strings.Join(ws, " ")
+	if isMedical(ws, norm) {
 		return Reply{Status: StatusRefused, Text: texts.Refusal, Links: texts.RefusalLinks}, nil
 	}
-	switch smalltalkKind(words(text)) {
+	switch smalltalkKind(ws) {
 	case talkGreeting:
 		return Reply{Status: StatusSmalltalk, Text: texts.Greeting}, nil
 	case talkThanks:
@@ -138,11 +146,11 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 		return Reply{Status: StatusSmalltalk, Text: texts.Help}, nil
 	}
 
-	stems := ix.analyze(text, nil)
+	stems := ix.finish(ix.wordTokens(ws, nil, true), nil)
 	terms := ix.queryTerms(stems, 1, nil)
 	top := ix.search(terms, 5)
 	r := b.judge(ix, top)
-	if ix.aboutOtherField(norm) && (conv == nil || len(conv.lastTerms) == 0 || !isFollowUp(text, stems, r)) {
+	if ix.aboutOtherField(ws) && (conv == nil || len(conv.lastTerms) == 0 || !isFollowUp(ws, stems, r)) {
 		r = Reply{Status: StatusFallback, Text: texts.Fallback, Links: texts.FallbackLinks}
 		if len(top) > 0 {
 			r.Score = top[0].Score
@@ -151,7 +159,7 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 	}
 
 	// A short follow-up ("and for IR?", "how much do they earn?") is read against the last question.
-	if conv != nil && len(conv.lastTerms) > 0 && isFollowUp(text, stems, r) {
+	if conv != nil && len(conv.lastTerms) > 0 && isFollowUp(ws, stems, r) {
 		ctxTerms := ix.queryTerms(conv.lastTerms, 0.5, append([]qterm(nil), terms...))
 		ftop := ix.search(ctxTerms, 5)
 		// The follow-up's own words must still count: the best entry has to contain one of them.
@@ -179,7 +187,16 @@ func (b *Bot) judge(ix *Index, top []Scored) Reply {
 	best := top[0]
 	fallback.Score = best.Score
 	if best.Coverage < t.MinCoverage || best.Score < t.MinScore {
-		return fallback
+		// A clear winner may still be answered a little below the thresholds: when the question's
+		// distinctive words point at one entry and nothing else comes close ("is AI going to take
+		// over radiology jobs" has two words no entry knows, but only one entry is about AI).
+		second := 0.0
+		if len(top) > 1 {
+			second = top[1].Score
+		}
+		if best.Coverage < t.MinCoverage-clearSlack || best.Score < t.MinScore-clearSlack || best.Score-second < clearMargin {
+			return fallback
+		}
 	}
 	var close []EntryRef
 	for _, s := range top[1:] {
@@ -222,11 +239,10 @@ his her one ones same`)
 
 // isFollowUp decides whether a message should be read against the conversation: it is short and either
 // starts like a follow-up or refers back, or it could not be answered on its own.
-func isFollowUp(text string, stems []string, standalone Reply) bool {
+func isFollowUp(ws []string, stems []string, standalone Reply) bool {
 	if len(stems) > 4 {
 		return false
 	}
-	ws := words(text)
 	if len(ws) == 0 {
 		return false
 	}

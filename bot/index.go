@@ -2,9 +2,9 @@ package bot
 
 import (
 	"math"
-	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/radbot/radbot/knowledge"
 )
@@ -18,8 +18,11 @@ type Index struct {
 	post   [][]posting      // by term id: the entries that contain the term
 	docLen []float64        // by entry: weighted length of the entry's text
 	avgLen float64
-	phr    [][][]int32 // by entry: each phrasing (and the title) as a sorted set of term ids
-	phrW   [][]float64 // by entry, by phrasing: its idf mass
+	// bm25Norm is k1·(1-b+b·len/avgLen) by entry, precomputed for search.
+	bm25Norm []float64
+	pool     sync.Pool   // *scratch
+	phr      [][][]int32 // by entry: each phrasing (and the title) as a sorted set of term ids
+	phrW     [][]float64 // by entry, by phrasing: its idf mass
 
 	// analysis
 	stems      map[string]string    // known raw word → stem
@@ -27,8 +30,8 @@ type Index struct {
 	syn        map[string][]synRule // first stem of a synonym term → rules starting with it
 	unknownIDF float64
 
-	otherFields    *regexp.Regexp // nil when the knowledge names none
-	radiologyWords *regexp.Regexp
+	otherFields    phraseSet
+	radiologyWords phraseSet
 }
 
 type posting struct {
@@ -172,10 +175,14 @@ func NewIndex(base *knowledge.Base) *Index {
 			ix.post[id] = append(ix.post[id], posting{entry: int32(i), tf: float32(f), focus: float32(focus)})
 		}
 	}
-	ix.otherFields = wordsRegexp(base.Scope.OtherFields)
-	ix.radiologyWords = wordsRegexp(base.Scope.RadiologyWords)
+	ix.otherFields = wordSet(base.Scope.OtherFields)
+	ix.radiologyWords = wordSet(base.Scope.RadiologyWords)
 	if n > 0 {
 		ix.avgLen = total / float64(n)
+	}
+	ix.bm25Norm = make([]float64, n)
+	for i := range ix.bm25Norm {
+		ix.bm25Norm[i] = bm25K1 * (1 - bm25B + bm25B*ix.docLen[i]/ix.avgLen)
 	}
 	ix.phrW = make([][]float64, n)
 	for i, ps := range ix.phr {
@@ -228,10 +235,18 @@ type trace struct {
 
 // tokens splits text into tokens, correcting typos when correct is set.
 func (ix *Index) tokens(text string, tr *trace, correct bool) []token {
-	ws := words(text)
+	return ix.wordTokens(words(text), tr, correct)
+}
+
+func (ix *Index) wordTokens(ws []string, tr *trace, correct bool) []token {
 	out := make([]token, 0, len(ws))
 	for _, w := range ws {
 		s, known := ix.stems[w]
+		if !known {
+			// Another form of a known word ("involve" for "involved") needs no correction.
+			s = stem(w)
+			_, known = ix.terms[s]
+		}
 		if !known && correct {
 			if c := ix.correct(w); c != "" {
 				if tr != nil {
@@ -239,9 +254,6 @@ func (ix *Index) tokens(text string, tr *trace, correct bool) []token {
 				}
 				w, s, known = c, ix.stems[c], true
 			}
-		}
-		if !known {
-			s = stem(w)
 		}
 		out = append(out, token{raw: w, stem: s, stop: stopWords[w]})
 	}
@@ -411,6 +423,27 @@ type Scored struct {
 	index    int
 }
 
+// scratch holds per-search accumulators, reused through a pool so that a search allocates little
+// whatever the size of the knowledge base.
+type scratch struct {
+	bm25, cover, focus []float64
+	touched            []int32
+	keep               []ranked
+}
+
+type ranked struct {
+	entry int32
+	score float64
+}
+
+// better orders by score, then by entry order so that ties are stable.
+func better(score float64, entry int32, than ranked) bool {
+	return score > than.score || score == than.score && entry < than.entry
+}
+
+// prelimKeep is how many entries, ranked by the cheap signals, get the costlier phrasing similarity.
+const prelimKeep = 24
+
 // search ranks entries for the query terms, best first, and returns at most k.
 func (ix *Index) search(q []qterm, k int) []Scored {
 	total := 0.0
@@ -420,41 +453,75 @@ func (ix *Index) search(q []qterm, k int) []Scored {
 	if total == 0 {
 		return nil
 	}
-	type acc struct {
-		bm25, cover, focus float64
+	sc, _ := ix.pool.Get().(*scratch)
+	if sc == nil {
+		n := len(ix.base.Entries)
+		sc = &scratch{bm25: make([]float64, n), cover: make([]float64, n), focus: make([]float64, n)}
 	}
-	accs := map[int32]*acc{}
+	defer func() {
+		for _, e := range sc.touched {
+			sc.bm25[e], sc.cover[e], sc.focus[e] = 0, 0, 0
+		}
+		sc.touched = sc.touched[:0]
+		ix.pool.Put(sc)
+	}()
 	for _, t := range q {
 		if t.id < 0 {
 			continue
 		}
 		idf := ix.idf[t.id]
 		for _, p := range ix.post[t.id] {
-			a := accs[p.entry]
-			if a == nil {
-				a = &acc{}
-				accs[p.entry] = a
+			e := p.entry
+			if sc.cover[e] == 0 {
+				sc.touched = append(sc.touched, e)
 			}
 			tf := float64(p.tf)
-			norm := bm25K1 * (1 - bm25B + bm25B*ix.docLen[p.entry]/ix.avgLen)
-			a.bm25 += t.w * idf * tf * (bm25K1 + 1) / (tf + norm)
-			a.cover += t.w * idf
-			a.focus += t.w * idf * float64(p.focus)
+			sc.bm25[e] += t.w * idf * tf * (bm25K1 + 1) / (tf + ix.bm25Norm[e])
+			sc.cover[e] += t.w * idf
+			sc.focus[e] += t.w * idf * float64(p.focus)
 		}
 	}
-	if len(accs) == 0 {
+	if len(sc.touched) == 0 {
 		return nil
 	}
 	maxBM := 0.0
-	for _, a := range accs {
-		maxBM = math.Max(maxBM, a.bm25)
+	for _, e := range sc.touched {
+		maxBM = math.Max(maxBM, sc.bm25[e])
 	}
-	out := make([]Scored, 0, len(accs))
-	for e, a := range accs {
-		s := Scored{Entry: ix.base.Entries[e], index: int(e), BM25: a.bm25, Coverage: a.cover / total}
+	// Rank every touched entry on the cheap signals, keep the best few, then add phrasing similarity.
+	prelim := func(e int32) float64 {
+		return scoreCoverage*sc.cover[e]/total + scoreFocus*sc.focus[e]/total + scoreBM25*sc.bm25[e]/maxBM
+	}
+	keep := sc.touched
+	if len(keep) > prelimKeep {
+		// Select the best prelimKeep without sorting them all: a small sorted buffer, best first.
+		buf := sc.keep[:0]
+		for _, e := range sc.touched {
+			p := prelim(e)
+			if len(buf) == prelimKeep && !better(p, e, buf[len(buf)-1]) {
+				continue
+			}
+			if len(buf) < prelimKeep {
+				buf = append(buf, ranked{})
+			}
+			i := len(buf) - 1
+			for i > 0 && better(p, e, buf[i-1]) {
+				buf[i] = buf[i-1]
+				i--
+			}
+			buf[i] = ranked{e, p}
+		}
+		sc.keep = buf
+		keep = make([]int32, len(buf))
+		for i, r := range buf {
+			keep[i] = r.entry
+		}
+	}
+	out := make([]Scored, 0, len(keep))
+	for _, e := range keep {
+		s := Scored{Entry: ix.base.Entries[e], index: int(e), BM25: sc.bm25[e], Coverage: sc.cover[e] / total, Focus: sc.focus[e] / total}
 		s.Phrasing = ix.phrasingSim(int(e), q, total)
-		s.Focus = a.focus / total
-		s.Score = scoreCoverage*s.Coverage + scoreFocus*s.Focus + scorePhrasing*s.Phrasing + scoreBM25*a.bm25/maxBM
+		s.Score = prelim(e) + scorePhrasing*s.Phrasing
 		if s.Phrasing > 0.999 {
 			// The question is one of the entry's own phrasings (up to stop words and word forms): the
 			// maintainer has said where it belongs.
@@ -544,25 +611,23 @@ next:
 	return into
 }
 
-// wordsRegexp matches any of the terms as whole words of normalised text.
-func wordsRegexp(terms []string) *regexp.Regexp {
-	var alts []string
+// wordSet holds normalised terms of one or two words, for phraseSet matching.
+func wordSet(terms []string) phraseSet {
+	p := phraseSet{}
 	for _, t := range terms {
-		if n := Normalize(t); n != "" {
-			alts = append(alts, regexp.QuoteMeta(n))
+		ws := words(t)
+		switch len(ws) {
+		case 0:
+		case 1:
+			p[ws[0]] = true
+		default:
+			p[ws[0]+"\x00"+ws[1]] = true // two words are enough to tell "general practice" apart
 		}
 	}
-	if len(alts) == 0 {
-		return nil
-	}
-	sort.Slice(alts, func(i, j int) bool { return len(alts[i]) > len(alts[j]) })
-	return regexp.MustCompile(`\b(` + strings.Join(alts, "|") + `)\b`)
+	return p
 }
 
-// aboutOtherField reports whether a normalised question names another field and nothing of radiology.
-func (ix *Index) aboutOtherField(norm string) bool {
-	if ix.otherFields == nil || !ix.otherFields.MatchString(norm) {
-		return false
-	}
-	return ix.radiologyWords == nil || !ix.radiologyWords.MatchString(norm)
+// aboutOtherField reports whether a question names another field and nothing of radiology.
+func (ix *Index) aboutOtherField(ws []string) bool {
+	return ix.otherFields.any(ws) && !ix.radiologyWords.any(ws)
 }

@@ -21,40 +21,63 @@ func Normalize(text string) string {
 }
 
 // words splits text into lower-case words of letters and digits, in UK spelling. Apostrophes join
-// ("i'm" → "im"); a possessive "'s" is dropped.
+// ("i'm" → "im"); a possessive "'s" is dropped. It is on every question's path, so the common case (plain
+// ASCII) slices one lower-cased copy of the text instead of building each word.
 func words(text string) []string {
-	var out []string
-	var b strings.Builder
-	flush := func() {
-		if b.Len() == 0 {
+	lower := strings.ToLower(text)
+	for i := 0; i < len(lower); i++ {
+		if lower[i] >= 0x80 {
+			lower = strings.Map(foldRune, lower)
+			break
+		}
+	}
+	out := make([]string, 0, 16)
+	start, apos := -1, false
+	flush := func(end int) {
+		if start < 0 {
 			return
 		}
-		w := b.String()
-		b.Reset()
-		w = strings.TrimSuffix(w, "'s")
-		w = strings.ReplaceAll(w, "'", "")
+		w := lower[start:end]
+		start = -1
+		if apos {
+			apos = false
+			w = strings.TrimRight(w, "'")
+			w = strings.TrimSuffix(w, "'s")
+			w = strings.ReplaceAll(w, "'", "")
+		}
 		if w != "" {
 			out = append(out, ukSpelling(w))
 		}
 	}
-	for _, r := range text {
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
 		switch {
-		case r == '\'' || r == '’' || r == '‘':
-			if b.Len() > 0 {
-				b.WriteByte('\'')
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80:
+			if start < 0 {
+				start = i
 			}
-		case r < unicode.MaxASCII && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
-			b.WriteRune(r)
-		case r >= 'A' && r <= 'Z':
-			b.WriteRune(r + 'a' - 'A')
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(foldAccent(r)))
+		case c == '\'' && start >= 0:
+			apos = true
 		default:
-			flush()
+			flush(i)
 		}
 	}
-	flush()
+	flush(len(lower))
 	return out
+}
+
+// foldRune maps curly apostrophes to straight ones, folds common accents, and turns other non-letters
+// into spaces.
+func foldRune(r rune) rune {
+	switch {
+	case r == '’' || r == '‘':
+		return '\''
+	case r < 0x80:
+		return r
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		return foldAccent(r)
+	}
+	return ' '
 }
 
 func foldAccent(r rune) rune {
@@ -94,15 +117,27 @@ var izeExceptions = map[string]bool{"size": true, "sizes": true, "prize": true, 
 
 // ukSpelling turns a lower-case US spelling into the UK one the knowledge is written in.
 func ukSpelling(w string) string {
+	if len(w) < 5 {
+		return w
+	}
 	if uk, ok := usToUK[w]; ok {
 		return uk
+	}
+	switch w[0] {
+	case 'p', 'a', 'h', 'e', 'g', 'o', 'i':
+	default:
+		return ukSuffix(w)
 	}
 	for _, p := range usPrefixes {
 		if strings.HasPrefix(w, p[0]) {
 			return p[1] + w[len(p[0]):]
 		}
 	}
-	if izeExceptions[w] || len(w) < 6 {
+	return ukSuffix(w)
+}
+
+func ukSuffix(w string) string {
+	if len(w) < 6 || !strings.Contains(w[max(0, len(w)-8):], "iz") || izeExceptions[w] {
 		return w
 	}
 	for _, suf := range [...]string{"ization", "izations", "izing", "ized", "izes", "izer", "izers", "ize"} {
@@ -117,6 +152,11 @@ func ukSpelling(w string) string {
 func stem(w string) string {
 	if len(w) < 3 || w[0] >= '0' && w[0] <= '9' {
 		return w
+	}
+	// Porter2 makes "radiographer" "radiograph", the film; a radiographer is a person, so keep
+	// professions in -grapher apart from what they make.
+	if strings.HasSuffix(w, "grapher") || strings.HasSuffix(w, "graphers") {
+		return strings.TrimSuffix(w, "s")
 	}
 	return english.Stem(w, true)
 }
@@ -133,7 +173,8 @@ seem she should so some someone something sort still such tell than thank that t
 them themselves then there these they thing things this those through thus to too u under until up upon
 us use very via was wasnt way we well were what whats whether which while whom whose why
 will with within without wonder wondering would wouldnt yeah yes yet you youre your yours yourself ur r
-im actually basically currently generally usually typically exactly anyway okay ok hey hi hello`)
+im actually basically currently generally usually typically exactly anyway okay ok hey hi hello
+involve involves involved involving entail entails`)
 
 func toSet(s string) map[string]bool {
 	m := map[string]bool{}

@@ -10,15 +10,10 @@ import (
 // word in the question does not make it safe: "my dad needs an angioplasty, is it dangerous?" is
 // refused, while "what is an angioplasty" is answered.
 var (
-	reSelf     = regexp.MustCompile(`\b(i|im|ive|id|ill|me|my|myself|mine)\b`)
-	reRelative = regexp.MustCompile(`\b(my|our|his|her) (\w+ )?(mum|mother|mom|dad|father|parents?|son|daughter|child|children|kids?|baby|wife|husband|partner|friend|brother|sister|gran|granny|grandma|grandmother|grandad|grandpa|grandfather|nan|nana|aunt|auntie|uncle|boyfriend|girlfriend|cousin|flatmate|housemate|family|relative|niece|nephew|neighbour|fiance|fiancee|stepdad|stepmum)s?\b`)
-	// Symptoms, findings and worries: with a personal subject these are health questions on their own.
-	reStrong = regexp.MustCompile(`\b(pain|pains|painful|ache|aches|aching|lump|lumps|bump|swelling|swollen|bleeding|bleed|bleeds|cough|coughing|headaches?|migraines?|dizzy|dizziness|faint|fainted|fever|rash|nausea|vomiting|breathless|numb|numbness|tingling|injury|injured|sprain|sprained|hurts?|hurting|sore|cancer|tumour|tumours|cyst|cysts|nodule|nodules|shadow|growth|diagnosis|diagnosed|symptoms?|pacemaker|implant|claustrophobic|allergic|allergy|results?|findings|abnormal|unwell|ill|illness|sick|stroke|seizure|pregnant|pregnancy|breastfeeding|breastfeed|miscarriage|contrast reaction|fibroids?|varicocele|aneurysm|clots?|dvt|blockage|blocked|fractured?|broken|stones?|infection|infected|abscess|bruising|bruised)\b`)
 	// Procedures and scans that happen to a person.
 	reProcedure = `(scan|scans|scanned|mri|ct|cat|x ray|x rayed|embolised|embolized|stented|biopsied|operated|xray|xrays|x rays|ultrasound|biopsy|mammogram|mammography|angioplasty|angiogram|angiography|stent|embolisation|embolization|procedure|operation|surgery|test|tests|pet|nephrostomy|drain|evar|tipss|tips|thrombectomy|vertebroplasty|ablation|line|picc|port|gastrostomy|fluoroscopy|barium|dose|radiation|injection|contrast)`
 	// Verbs that put a person on the table: "I'm having an MRI", "dad needs an angioplasty".
-	rePatient      = regexp.MustCompile(`\b(have|having|had|has|need|needs|needed|get|getting|got|booked|book|scheduled|going for|referred for|waiting for|undergo|undergoing|undergone|do i need|should i get|should i have|recommended|offered|sent for|due for)( a| an| my| his| her| the| some| another| this| that| it)?( \w+)?( \w+)? ` + reProcedure + `\b`)
-	reAnyProcedure = regexp.MustCompile(`\b` + reProcedure + `\b`)
+	rePatient = regexp.MustCompile(`\b(have|having|had|has|need|needs|needed|get|getting|got|booked|book|scheduled|going for|referred for|waiting for|undergo|undergoing|undergone|do i need|should i get|should i have|recommended|offered|sent for|due for)( a| an| my| his| her| the| some| another| this| that| it)?( \w+)?( \w+)? ` + reProcedure + `\b`)
 	// "my scan", "my MRI results", "his CT report".
 	rePossessedScan = regexp.MustCompile(`\b(my|his|her|their|mums|dads) (\w+ )?` + reProcedure + `\b`)
 	// Worries about safety or risk, which need a procedure and a person to be medical.
@@ -27,15 +22,59 @@ var (
 	reCareerPossession = regexp.MustCompile(`\b(my|his|her) (\w+ )?` + reProcedure + ` (rotation|block|taster|placement|teaching|exam|course|elective|module|knowledge|reporting|training|list|session|skills|experience|logbook|competencies|competence)\b`)
 )
 
-// isMedical reports whether a normalised question asks for personal medical advice.
-func isMedical(norm string) bool {
-	self := reSelf.MatchString(norm)
-	rel := reRelative.MatchString(norm)
+// Word sets for the quick checks that run on every question; the regular expressions above only run
+// when these say a question might be personal and medical.
+var (
+	selfWords      = toSet(`i im ive id ill me my myself mine`)
+	possessives    = toSet(`my our his her`)
+	relativeWords  = toSet(`mum mother mom dad father parent parents son daughter child children kid kids baby wife husband partner friend brother sister gran granny grandma grandmother grandad grandpa grandfather nan nana aunt auntie uncle boyfriend girlfriend cousin flatmate housemate family relative niece nephew neighbour fiance fiancee stepdad stepmum`)
+	strongWords    = newPhraseSet(strings.Fields(strings.ReplaceAll(`pain pains painful ache aches aching lump lumps bump swelling swollen bleeding bleed bleeds cough coughing headache headaches migraine migraines dizzy dizziness faint fainted fever rash nausea vomiting breathless numb numbness tingling injury injured sprain sprained hurt hurts hurting sore cancer tumour tumours cyst cysts nodule nodules shadow growth diagnosis diagnosed symptom symptoms pacemaker implant claustrophobic allergic allergy result results findings abnormal unwell ill illness sick stroke seizure pregnant pregnancy breastfeeding breastfeed miscarriage contrast_reaction fibroid fibroids varicocele aneurysm clot clots dvt blockage blocked fracture fractured broken stone stones infection infected abscess bruising bruised`, "_", "\x00")))
+	procedureWords = toSet(`scan scans scanned mri ct cat ray xray xrays rays rayed ultrasound biopsy mammogram mammography angioplasty angiogram angiography stent embolisation embolization embolised embolized stented biopsied operated procedure operation surgery test tests pet nephrostomy drain evar tipss tips thrombectomy vertebroplasty ablation line picc port gastrostomy fluoroscopy barium dose radiation injection contrast`)
+)
+
+// phraseSet matches single words, and two-word phrases written with a NUL between the words.
+type phraseSet map[string]bool
+
+func newPhraseSet(terms []string) phraseSet {
+	p := phraseSet{}
+	for _, t := range terms {
+		p[t] = true
+	}
+	return p
+}
+
+func (p phraseSet) any(ws []string) bool {
+	for i, w := range ws {
+		if p[w] || i+1 < len(ws) && p[w+"\x00"+ws[i+1]] {
+			return true
+		}
+	}
+	return false
+}
+
+// isMedical reports whether a question (its words, and their normalised join) asks for personal
+// medical advice.
+func isMedical(ws []string, norm string) bool {
+	self, rel, proc := false, false, false
+	for i, w := range ws {
+		self = self || selfWords[w]
+		proc = proc || procedureWords[w]
+		if possessives[w] {
+			for k := i + 1; k <= i+2 && k < len(ws); k++ {
+				if relativeWords[strings.TrimSuffix(ws[k], "s")] || relativeWords[ws[k]] {
+					rel = true
+				}
+			}
+		}
+	}
 	if !self && !rel {
 		return false
 	}
-	if reStrong.MatchString(norm) {
+	if strongWords.any(ws) {
 		return true
+	}
+	if !proc {
+		return false
 	}
 	if reCareerPossession.MatchString(norm) {
 		return false
@@ -43,7 +82,7 @@ func isMedical(norm string) bool {
 	if patientProcedure(norm) || rePossessedScan.MatchString(norm) {
 		return true
 	}
-	return rel && reWorry.MatchString(norm) && reAnyProcedure.MatchString(norm)
+	return rel && reWorry.MatchString(norm)
 }
 
 // smalltalk kinds.

@@ -124,3 +124,21 @@ func LoadDir(dir string) (*Base, error) {
 	}
 	return Load(os.DirFS(dir))
 }
+
+// New assembles a base from entries built in code, without validation: for generated knowledge in
+// tests and benchmarks. Entries are grouped into topics by their Topic field.
+func New(entries []*Entry, synonyms [][]string, texts Texts, scope Scope) *Base {
+	b := &Base{Entries: entries, Synonyms: synonyms, Texts: texts, Scope: scope, byID: make(map[string]*Entry, len(entries)), Version: "generated"}
+	topics := map[string]*Topic{}
+	for _, e := range entries {
+		b.byID[e.ID] = e
+		t := topics[e.Topic]
+		if t == nil {
+			t = &Topic{Name: e.Topic}
+			topics[e.Topic] = t
+			b.Topics = append(b.Topics, t)
+		}
+		t.Entries = append(t.Entries, e)
+	}
+	return b
+}
