@@ -1,0 +1,264 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/radbot/radbot/bot"
+)
+
+// ReportOptions choose what Report covers.
+type ReportOptions struct {
+	// Since limits the report to interactions at or after it (and the votes on them); zero means all.
+	Since time.Time
+	// Normalize maps a question to the key that groups unanswered questions. Nil means lower-case,
+	// trimmed, with runs of white space collapsed to one space.
+	Normalize func(string) string
+	// TopQuestions caps the unanswered groups returned; zero or less means 20.
+	TopQuestions int
+}
+
+// Report is the maintainers' view of how the knowledge base is doing.
+type Report struct {
+	// Entries are the answered entries, worst first: those with votes by lowest helpful share, then
+	// those without votes; ties go to more not-helpful votes, then more answers given, then id.
+	Entries []EntryReport `json:"entries"`
+	// Unanswered are the fallback and clarify questions, grouped, most asked first. Refused questions
+	// are left out: their text is withheld.
+	Unanswered []QuestionGroup `json:"unanswered"`
+	Totals     Totals          `json:"totals"`
+}
+
+// EntryReport is how one entry fared.
+type EntryReport struct {
+	ID         string `json:"id"`
+	Given      int64  `json:"given"` // times it was the answer
+	Helpful    int64  `json:"helpful"`
+	NotHelpful int64  `json:"not_helpful"`
+	// HelpfulShare is Helpful / (Helpful + NotHelpful), from 0 to 1; nil (JSON null) with no votes.
+	HelpfulShare *float64 `json:"helpful_share"`
+	// Comments are the non-empty comments left with votes, oldest first.
+	Comments []string `json:"comments,omitempty"`
+}
+
+// QuestionGroup is a set of unanswered questions that normalise to the same text.
+type QuestionGroup struct {
+	Text      string     `json:"text"`  // the most common original wording
+	Count     int        `json:"count"` // how often it was asked
+	Status    bot.Status `json:"status"`
+	NearestID string     `json:"nearest_id,omitempty"` // the entry that came closest most often
+}
+
+// Totals count what the report covers.
+type Totals struct {
+	Interactions int64                `json:"interactions"`
+	Votes        int64                `json:"votes"`
+	ByPlatform   map[string]int64     `json:"by_platform"`
+	ByStatus     map[bot.Status]int64 `json:"by_status"`
+}
+
+// Report summarises the stored interactions and votes for maintainers. Its queries read one consistent
+// snapshot of the database.
+func (s *Store) Report(ctx context.Context, opt ReportOptions) (*Report, error) {
+	if opt.Normalize == nil {
+		opt.Normalize = normalize
+	}
+	if opt.TopQuestions <= 0 {
+		opt.TopQuestions = 20
+	}
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	defer tx.Rollback()
+
+	since := millis(opt.Since)
+	r := &Report{}
+	if r.Entries, err = entryReports(ctx, tx, since); err != nil {
+		return nil, fmt.Errorf("report entries: %w", err)
+	}
+	if r.Unanswered, err = unanswered(ctx, tx, since, opt.Normalize, opt.TopQuestions); err != nil {
+		return nil, fmt.Errorf("report unanswered: %w", err)
+	}
+	if r.Totals, err = totals(ctx, tx, since); err != nil {
+		return nil, fmt.Errorf("report totals: %w", err)
+	}
+	return r, nil
+}
+
+// normalize lower-cases s, trims it and collapses white space.
+func normalize(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+// entryReports counts answers and votes per answered entry, with its comments, sorted worst first.
+func entryReports(ctx context.Context, tx *sql.Tx, since int64) ([]EntryReport, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT i.entry_id, COUNT(*), COALESCE(SUM(v.helpful), 0), COALESCE(SUM(v.not_helpful), 0)
+		FROM interactions i
+		LEFT JOIN (SELECT interaction_id, SUM(helpful) AS helpful, SUM(1 - helpful) AS not_helpful
+		           FROM votes GROUP BY interaction_id) v ON v.interaction_id = i.id
+		WHERE i.status = 'answered' AND i.entry_id <> '' AND i.at >= ?
+		GROUP BY i.entry_id`, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	entries := []EntryReport{}
+	index := map[string]int{}
+	for rows.Next() {
+		var e EntryReport
+		if err := rows.Scan(&e.ID, &e.Given, &e.Helpful, &e.NotHelpful); err != nil {
+			return nil, err
+		}
+		if votes := e.Helpful + e.NotHelpful; votes > 0 {
+			share := float64(e.Helpful) / float64(votes)
+			e.HelpfulShare = &share
+		}
+		index[e.ID] = len(entries)
+		entries = append(entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = tx.QueryContext(ctx, `
+		SELECT i.entry_id, v.comment FROM votes v JOIN interactions i ON i.id = v.interaction_id
+		WHERE i.status = 'answered' AND i.entry_id <> '' AND i.at >= ? AND v.comment <> ''
+		ORDER BY v.at, v.interaction_id, v.user_hash`, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, comment string
+		if err := rows.Scan(&id, &comment); err != nil {
+			return nil, err
+		}
+		if i, ok := index[id]; ok {
+			entries[i].Comments = append(entries[i].Comments, comment)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	slices.SortFunc(entries, func(a, b EntryReport) int {
+		if (a.HelpfulShare == nil) != (b.HelpfulShare == nil) {
+			if a.HelpfulShare != nil {
+				return -1 // voted-on entries first
+			}
+			return 1
+		}
+		if a.HelpfulShare != nil {
+			if c := cmp.Compare(*a.HelpfulShare, *b.HelpfulShare); c != 0 {
+				return c
+			}
+		}
+		return cmp.Or(
+			cmp.Compare(b.NotHelpful, a.NotHelpful),
+			cmp.Compare(b.Given, a.Given),
+			strings.Compare(a.ID, b.ID),
+		)
+	})
+	return entries, nil
+}
+
+// unanswered groups fallback and clarify questions by their normalised text and returns the top
+// groups, most asked first (ties by text).
+func unanswered(ctx context.Context, tx *sql.Tx, since int64, norm func(string) string, top int) ([]QuestionGroup, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT question, status, nearest_id FROM interactions
+		WHERE status IN ('fallback', 'clarify') AND at >= ?`, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type tally struct {
+		count                    int
+		wording, status, nearest map[string]int
+	}
+	groups := map[string]*tally{}
+	for rows.Next() {
+		var q, status, nearest string
+		if err := rows.Scan(&q, &status, &nearest); err != nil {
+			return nil, err
+		}
+		key := norm(q)
+		if key == "" {
+			continue
+		}
+		g := groups[key]
+		if g == nil {
+			g = &tally{wording: map[string]int{}, status: map[string]int{}, nearest: map[string]int{}}
+			groups[key] = g
+		}
+		g.count++
+		g.wording[strings.TrimSpace(q)]++
+		g.status[status]++
+		if nearest != "" {
+			g.nearest[nearest]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	out := make([]QuestionGroup, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, QuestionGroup{
+			Text:      mostCommon(g.wording),
+			Count:     g.count,
+			Status:    bot.Status(mostCommon(g.status)),
+			NearestID: mostCommon(g.nearest),
+		})
+	}
+	slices.SortFunc(out, func(a, b QuestionGroup) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Text, b.Text))
+	})
+	if len(out) > top {
+		out = out[:top]
+	}
+	return out, nil
+}
+
+// mostCommon returns the key with the highest count, the alphabetically first on a tie, or "" for an
+// empty map.
+func mostCommon(counts map[string]int) string {
+	best, bestN := "", 0
+	for k, n := range counts {
+		if n > bestN || (n == bestN && k < best) {
+			best, bestN = k, n
+		}
+	}
+	return best
+}
+
+// totals counts interactions by platform and status, and the votes on them.
+func totals(ctx context.Context, tx *sql.Tx, since int64) (Totals, error) {
+	t := Totals{ByPlatform: map[string]int64{}, ByStatus: map[bot.Status]int64{}}
+	rows, err := tx.QueryContext(ctx, `SELECT platform, status, COUNT(*) FROM interactions
+		WHERE at >= ? GROUP BY platform, status`, since)
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var platform, status string
+		var n int64
+		if err := rows.Scan(&platform, &status, &n); err != nil {
+			return t, err
+		}
+		t.Interactions += n
+		t.ByPlatform[platform] += n
+		t.ByStatus[bot.Status(status)] += n
+	}
+	if err := rows.Err(); err != nil {
+		return t, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM votes v JOIN interactions i ON i.id = v.interaction_id
+		WHERE i.at >= ?`, since).Scan(&t.Votes)
+	return t, err
+}
