@@ -325,10 +325,10 @@ func (ix *Index) rewriteSynonyms(toks []token, tr *trace) []token {
 }
 
 // correct returns the known word a misspelt word most likely meant, or "". Only words of five or more
-// letters are corrected, never abbreviations or numbers, and only within a distance that grows with
+// letters are corrected, never abbreviations, numbers or real English words, and only within a distance that grows with
 // length: one edit up to seven letters, two beyond.
 func (ix *Index) correct(w string) string {
-	if len(w) < 5 || stopWords[w] || strings.ContainsAny(w, "0123456789") {
+	if len(w) < 5 || stopWords[w] || strings.ContainsAny(w, "0123456789") || isEnglishWord(w) {
 		return ""
 	}
 	maxD := 1
