@@ -1,0 +1,589 @@
+// Package discordtest is a fake Discord for tests: an httptest server on 127.0.0.1 that serves the REST
+// endpoints a bot uses and a gateway websocket that says HELLO, answers IDENTIFY with READY (and RESUME
+// with RESUMED), acknowledges heartbeats, dispatches the events a test asks for, and can drop the
+// connection. It records every REST request so tests can assert on what the bot sent.
+//
+// Point a real discordgo session at it by rewriting the transport of Session.Client to Server.URL
+// (discord.Config.APIURL does this); the gateway URL comes from the fake's GET /api/v9/gateway.
+package discordtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Defaults for a new Server.
+const (
+	DefaultToken  = "test-token"
+	DefaultAppID  = "900000000000000001"
+	DefaultBotID  = "900000000000000002"
+	DefaultBotTag = "radbot"
+	waitTimeout   = 10 * time.Second
+)
+
+// Close codes the fake gateway uses, as Discord does.
+const (
+	CloseAuthenticationFailed = 4004
+	CloseDisallowedIntents    = 4014
+)
+
+// privilegedIntents are GUILD_MEMBERS, GUILD_PRESENCES and MESSAGE_CONTENT.
+const privilegedIntents = 1<<1 | 1<<8 | 1<<15
+
+// Request is one REST request the fake received.
+type Request struct {
+	Method string
+	Path   string // e.g. /api/v9/channels/123/messages
+	Query  url.Values
+	Header http.Header
+	Body   []byte
+}
+
+// Decode unmarshals the JSON body into v.
+func (r Request) Decode(v any) error { return json.Unmarshal(r.Body, v) }
+
+// JSON returns the body as a generic JSON object (nil if it is not one).
+func (r Request) JSON() map[string]any {
+	var m map[string]any
+	if json.Unmarshal(r.Body, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+func (r Request) String() string { return r.Method + " " + r.Path + " " + string(r.Body) }
+
+// Identify is an IDENTIFY the gateway received.
+type Identify struct {
+	Token   string
+	Intents int
+}
+
+// Server is a fake Discord. Create it with New; it closes itself when the test ends.
+type Server struct {
+	// URL is the base URL to give the bot (discord.Config.APIURL).
+	URL   string
+	Token string // the bot token it accepts, without "Bot "
+	AppID string
+	BotID string
+	// AllowPrivilegedIntents makes the gateway accept privileged intents; by default it closes the
+	// connection with 4014 like Discord does for an app that has not enabled them.
+	AllowPrivilegedIntents bool
+
+	srv      *httptest.Server
+	upgrader websocket.Upgrader
+	wg       sync.WaitGroup // gateway connections
+
+	mu           sync.Mutex
+	changed      chan struct{} // closed and replaced on every recorded change
+	requests     []Request
+	overrides    []override
+	identifies   []Identify
+	resumes      int
+	sessions     int // READY or RESUMED sent
+	conns        map[*gwConn]bool
+	current      *gwConn
+	sessionID    string
+	seq          int64
+	nextID       int64
+	interactions map[string]*interactionState // by interaction id
+	closed       bool
+}
+
+type interactionState struct {
+	token string
+	acked bool
+}
+
+type override struct {
+	method, path string
+	status       int
+	body         any
+}
+
+type gwConn struct {
+	c  *websocket.Conn
+	mu sync.Mutex // gorilla allows one writer at a time
+}
+
+func (g *gwConn) write(v any) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_ = g.c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	return g.c.WriteJSON(v)
+}
+
+// New starts a fake Discord on 127.0.0.1 and registers its Close with t.Cleanup.
+func New(t testing.TB) *Server {
+	t.Helper()
+	s := &Server{
+		Token:        DefaultToken,
+		AppID:        DefaultAppID,
+		BotID:        DefaultBotID,
+		changed:      make(chan struct{}),
+		conns:        map[*gwConn]bool{},
+		interactions: map[string]*interactionState{},
+		nextID:       1_000_000_000_000_000_000,
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/gw/", s.serveGateway)
+	mux.HandleFunc("/api/v9/", s.serveREST)
+	s.srv = httptest.NewServer(mux) // listens on 127.0.0.1
+	s.URL = s.srv.URL
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close drops every gateway connection and stops the server. It is safe to call twice.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	for g := range s.conns {
+		_ = g.c.Close()
+	}
+	s.mu.Unlock()
+	s.srv.Close()
+	s.wg.Wait()
+}
+
+// NewID returns a fresh snowflake-like id.
+func (s *Server) NewID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.newIDLocked()
+}
+
+func (s *Server) newIDLocked() string {
+	s.nextID++
+	return strconv.FormatInt(s.nextID, 10)
+}
+
+// notifyLocked wakes every waiter.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// waitUntil calls check under the lock until it returns true or the timeout passes.
+func (s *Server) waitUntil(t testing.TB, what string, check func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		ok := check()
+		ch := s.changed
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("discordtest: timed out after %v waiting for %s\nrequests so far:\n%s", waitTimeout, what, s.dump())
+		}
+	}
+}
+
+func (s *Server) dump() string {
+	var b strings.Builder
+	for _, r := range s.Requests() {
+		b.WriteString("  " + r.String() + "\n")
+	}
+	return b.String()
+}
+
+// Requests returns a copy of every REST request received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// WaitRequest waits until a request satisfying match has arrived, and returns the first such request.
+func (s *Server) WaitRequest(t testing.TB, what string, match func(Request) bool) Request {
+	t.Helper()
+	var found Request
+	s.waitUntil(t, what, func() bool {
+		for _, r := range s.requests {
+			if match(r) {
+				found = r
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// WaitRequests waits until n requests satisfy match, and returns them.
+func (s *Server) WaitRequests(t testing.TB, what string, n int, match func(Request) bool) []Request {
+	t.Helper()
+	var found []Request
+	s.waitUntil(t, what, func() bool {
+		found = found[:0]
+		for _, r := range s.requests {
+			if match(r) {
+				found = append(found, r)
+			}
+		}
+		return len(found) >= n
+	})
+	return found
+}
+
+// Is matches a request by method and exact path.
+func Is(method, path string) func(Request) bool {
+	return func(r Request) bool { return r.Method == method && r.Path == path }
+}
+
+// SetResponse makes every later request with this method and exact path get status and body (JSON)
+// instead of the normal answer, e.g. a 403 {"code":50007} for a DM the user does not accept.
+func (s *Server) SetResponse(method, path string, status int, body any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.overrides = append(s.overrides, override{method, path, status, body})
+}
+
+// Identifies returns the IDENTIFY payloads received so far.
+func (s *Server) Identifies() []Identify {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Identify(nil), s.identifies...)
+}
+
+// Resumes counts RESUME payloads received so far.
+func (s *Server) Resumes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resumes
+}
+
+// WaitSessions waits until the gateway has sent READY or RESUMED n times in all.
+func (s *Server) WaitSessions(t testing.TB, n int) {
+	t.Helper()
+	s.waitUntil(t, fmt.Sprintf("%d gateway sessions", n), func() bool { return s.sessions >= n && s.current != nil })
+}
+
+// Dispatch sends a gateway event (op 0) with the next sequence number on the current connection,
+// waiting for one if the bot is reconnecting.
+func (s *Server) Dispatch(t testing.TB, event string, data any) {
+	t.Helper()
+	var g *gwConn
+	s.waitUntil(t, "a gateway connection to dispatch "+event, func() bool { g = s.current; return g != nil })
+	s.mu.Lock()
+	s.seq++
+	seq := s.seq
+	if event == "INTERACTION_CREATE" {
+		if m, ok := data.(map[string]any); ok {
+			id, _ := m["id"].(string)
+			tok, _ := m["token"].(string)
+			s.interactions[id] = &interactionState{token: tok}
+		}
+	}
+	s.mu.Unlock()
+	if err := g.write(map[string]any{"op": 0, "t": event, "s": seq, "d": data}); err != nil {
+		t.Fatalf("discordtest: dispatching %s: %v", event, err)
+	}
+}
+
+// Drop closes the current gateway connection abruptly, as a network failure or a Discord restart would.
+func (s *Server) Drop(t testing.TB) {
+	t.Helper()
+	var g *gwConn
+	s.waitUntil(t, "a gateway connection to drop", func() bool { g = s.current; return g != nil })
+	s.mu.Lock()
+	if s.current == g {
+		s.current = nil
+	}
+	s.mu.Unlock()
+	_ = g.c.Close()
+}
+
+func (s *Server) wsURL() string { return "ws" + strings.TrimPrefix(s.URL, "http") + "/gw" }
+
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+	c, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	g := &gwConn{c: c}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = c.Close()
+		return
+	}
+	s.conns[g] = true
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, g)
+		if s.current == g {
+			s.current = nil
+		}
+		s.notifyLocked()
+		s.mu.Unlock()
+		_ = c.Close()
+	}()
+
+	if g.write(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 41250}}) != nil {
+		return
+	}
+	var first struct {
+		Op int `json:"op"`
+		D  struct {
+			Token     string `json:"token"`
+			Intents   int    `json:"intents"`
+			SessionID string `json:"session_id"`
+			Seq       int64  `json:"seq"`
+		} `json:"d"`
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if c.ReadJSON(&first) != nil {
+		return
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	switch first.Op {
+	case 2: // IDENTIFY
+		s.mu.Lock()
+		s.identifies = append(s.identifies, Identify{Token: first.D.Token, Intents: first.D.Intents})
+		s.notifyLocked()
+		s.mu.Unlock()
+		if first.D.Token != "Bot "+s.Token {
+			s.closeWith(g, CloseAuthenticationFailed, "Authentication failed.")
+			return
+		}
+		if first.D.Intents&privilegedIntents != 0 && !s.AllowPrivilegedIntents {
+			s.closeWith(g, CloseDisallowedIntents, "Disallowed intent(s).")
+			return
+		}
+		s.mu.Lock()
+		s.sessionID = "sess-" + s.newIDLocked()
+		s.seq = 1
+		ready := map[string]any{
+			"op": 0, "t": "READY", "s": s.seq,
+			"d": map[string]any{
+				"v": 10, "session_id": s.sessionID, "resume_gateway_url": s.wsURL(),
+				"user":        map[string]any{"id": s.BotID, "username": DefaultBotTag, "discriminator": "0", "global_name": nil, "avatar": nil, "bot": true, "verified": true, "flags": 0},
+				"guilds":      []any{},
+				"application": map[string]any{"id": s.AppID, "flags": 0},
+				"shard":       []int{0, 1},
+			},
+		}
+		s.mu.Unlock()
+		if g.write(ready) != nil {
+			return
+		}
+	case 6: // RESUME
+		s.mu.Lock()
+		s.resumes++
+		ok := first.D.SessionID == s.sessionID && first.D.Token == "Bot "+s.Token
+		s.seq++
+		seq := s.seq
+		s.notifyLocked()
+		s.mu.Unlock()
+		if !ok {
+			_ = g.write(map[string]any{"op": 9, "d": false}) // invalid session
+			return
+		}
+		if g.write(map[string]any{"op": 0, "t": "RESUMED", "s": seq, "d": map[string]any{}}) != nil {
+			return
+		}
+	default:
+		s.closeWith(g, 4002, "Decode error.")
+		return
+	}
+	s.mu.Lock()
+	s.current = g
+	s.sessions++
+	s.notifyLocked()
+	s.mu.Unlock()
+
+	for {
+		var f struct {
+			Op int `json:"op"`
+		}
+		if err := c.ReadJSON(&f); err != nil {
+			return
+		}
+		if f.Op == 1 { // heartbeat
+			if g.write(map[string]any{"op": 11}) != nil {
+				return
+			}
+		}
+	}
+}
+
+func (s *Server) closeWith(g *gwConn, code int, text string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	_ = g.c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+}
+
+func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	var ov *override
+	for i := range s.overrides {
+		if s.overrides[i].method == r.Method && s.overrides[i].path == r.URL.Path {
+			ov = &s.overrides[i]
+		}
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	if ov != nil {
+		writeJSON(w, ov.status, ov.body)
+		return
+	}
+	status, resp := s.route(req)
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, resp)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func apiError(code int, msg string) map[string]any {
+	return map[string]any{"code": code, "message": msg}
+}
+
+// route answers a REST request the way Discord would, for the endpoints a bot like RadBot uses.
+func (s *Server) route(r Request) (int, any) {
+	p := strings.Split(strings.TrimPrefix(r.Path, "/api/v9/"), "/")
+	authed := r.Header.Get("Authorization") == "Bot "+s.Token
+	switch {
+	case r.Method == http.MethodGet && (r.Path == "/api/v9/gateway" || r.Path == "/api/v9/gateway/bot"):
+		return http.StatusOK, map[string]any{"url": s.wsURL(), "shards": 1,
+			"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
+
+	// Interaction callback: POST /interactions/{id}/{token}/callback. No bot auth needed.
+	case r.Method == http.MethodPost && len(p) == 4 && p[0] == "interactions" && p[3] == "callback":
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		st := s.interactions[p[1]]
+		if st == nil || st.token != p[2] {
+			return http.StatusNotFound, apiError(10062, "Unknown interaction")
+		}
+		if st.acked {
+			return http.StatusBadRequest, apiError(40060, "Interaction has already been acknowledged.")
+		}
+		if !json.Valid(r.Body) {
+			return http.StatusBadRequest, apiError(50109, "The request body contains invalid JSON.")
+		}
+		st.acked = true
+		return http.StatusNoContent, nil
+
+	// Webhooks: /webhooks/{app}/{token} (followup) and /webhooks/{app}/{token}/messages/@original.
+	case len(p) >= 3 && p[0] == "webhooks":
+		if p[1] != s.AppID || !s.knownToken(p[2]) {
+			return http.StatusNotFound, apiError(10015, "Unknown Webhook")
+		}
+		switch {
+		case len(p) == 3 && r.Method == http.MethodPost:
+			if r.Query.Get("wait") != "true" {
+				return http.StatusNoContent, nil
+			}
+			return http.StatusOK, s.messageFrom(r, "")
+		case len(p) == 5 && p[3] == "messages" && p[4] == "@original" && r.Method == http.MethodPatch:
+			return http.StatusOK, s.messageFrom(r, "")
+		case len(p) == 5 && p[3] == "messages" && p[4] == "@original" && r.Method == http.MethodDelete:
+			return http.StatusNoContent, nil
+		}
+
+	case !authed:
+		return http.StatusUnauthorized, apiError(0, "401: Unauthorized")
+
+	// PUT /applications/{app}/commands and /applications/{app}/guilds/{guild}/commands
+	case r.Method == http.MethodPut && p[0] == "applications" && (len(p) == 3 && p[2] == "commands" || len(p) == 5 && p[2] == "guilds" && p[4] == "commands"):
+		if p[1] != s.AppID {
+			return http.StatusForbidden, apiError(50001, "Missing Access")
+		}
+		var cmds []map[string]any
+		if err := json.Unmarshal(r.Body, &cmds); err != nil {
+			return http.StatusBadRequest, apiError(50035, "Invalid Form Body")
+		}
+		for _, c := range cmds {
+			c["id"] = s.NewID()
+			c["application_id"] = s.AppID
+			c["version"] = s.NewID()
+			if len(p) == 5 {
+				c["guild_id"] = p[3]
+			}
+		}
+		return http.StatusOK, cmds
+
+	case r.Method == http.MethodPost && len(p) == 3 && p[0] == "channels" && p[2] == "messages":
+		return http.StatusOK, s.messageFrom(r, p[1])
+
+	case r.Method == http.MethodPost && r.Path == "/api/v9/users/@me/channels":
+		var body struct {
+			RecipientID string `json:"recipient_id"`
+		}
+		if json.Unmarshal(r.Body, &body) != nil || body.RecipientID == "" {
+			return http.StatusBadRequest, apiError(50035, "Invalid Form Body")
+		}
+		return http.StatusOK, map[string]any{"id": DMChannelID(body.RecipientID), "type": 1, "last_message_id": nil,
+			"flags": 0, "recipients": []any{userJSON(User{ID: body.RecipientID, Name: "user"})}}
+	}
+	return http.StatusNotFound, apiError(0, "404: Not Found")
+}
+
+// DMChannelID is the id of the fake DM channel with a user.
+func DMChannelID(userID string) string { return "7" + userID }
+
+func (s *Server) knownToken(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.interactions {
+		if st.token == tok {
+			return true
+		}
+	}
+	return false
+}
+
+// messageFrom builds the message object Discord returns for a message the bot sent.
+func (s *Server) messageFrom(r Request, channel string) map[string]any {
+	m := r.JSON()
+	if m == nil {
+		m = map[string]any{}
+	}
+	out := map[string]any{
+		"id": s.NewID(), "channel_id": channel, "type": 0, "timestamp": timestamp, "edited_timestamp": nil,
+		"author": map[string]any{"id": s.BotID, "username": DefaultBotTag, "discriminator": "0", "bot": true},
+		"tts":    false, "mention_everyone": false, "mentions": []any{}, "mention_roles": []any{},
+		"attachments": []any{}, "embeds": []any{}, "components": []any{}, "pinned": false, "flags": 0,
+	}
+	for _, k := range []string{"content", "embeds", "components", "flags"} {
+		if v, ok := m[k]; ok && v != nil {
+			out[k] = v
+		}
+	}
+	return out
+}
