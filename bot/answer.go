@@ -147,6 +147,10 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 	}
 
 	stems := ix.finish(ix.wordTokens(ws, nil, true), nil)
+	if onlyNumbers(stems) {
+		// A bare "1" with no list to pick from is not a question about FRCR part 1.
+		stems = nil
+	}
 	terms := ix.queryTerms(stems, 1, nil)
 	top := ix.search(terms, 5)
 	r := b.judge(ix, top)
@@ -310,4 +314,13 @@ func pickCandidate(ix *Index, text string, cands []EntryRef) *knowledge.Entry {
 		return nil
 	}
 	return ix.base.Entry(cands[bestI].ID)
+}
+
+func onlyNumbers(stems []string) bool {
+	for _, s := range stems {
+		if strings.Trim(s, "0123456789") != "" {
+			return false
+		}
+	}
+	return len(stems) > 0
 }

@@ -43,6 +43,7 @@ func TestStatuses(t *testing.T) {
 		{"could AI end up doing the radiologist's job", bot.StatusAnswered, "ai-in-radiology"},
 		{"radiographer career", bot.StatusClarify, ""},
 		{"best pizza near campus", bot.StatusFallback, ""},
+		{"1", bot.StatusFallback, ""},
 		{"how long is GP training", bot.StatusFallback, ""},
 		{"what does a cardiology registrar earn", bot.StatusFallback, ""},
 		{"my dad needs an angioplasty, is it dangerous?", bot.StatusRefused, ""},

@@ -211,11 +211,12 @@ func (l *loader) fields(file, id string, n *yaml.Node, allowed []string, what st
 	return out
 }
 
-func (l *loader) str(file, id string, f map[string]*yaml.Node, key string, required bool) string {
+// str reads a text field. at is the line of the mapping the field belongs in, for a missing field.
+func (l *loader) str(file, id string, f map[string]*yaml.Node, at int, key string, required bool) string {
 	n, ok := f[key]
 	if !ok || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
 		if required {
-			line := 0
+			line := at
 			if n != nil {
 				line = n.Line
 			}
@@ -267,7 +268,7 @@ func (l *loader) sources(file, id string, n *yaml.Node, key string) []Source {
 	var out []Source
 	for _, c := range n.Content {
 		f := l.fields(file, id, c, sourceFields, "a source")
-		s := Source{Title: l.str(file, id, f, "title", true), URL: l.str(file, id, f, "url", true)}
+		s := Source{Title: l.str(file, id, f, c.Line, "title", true), URL: l.str(file, id, f, c.Line, "url", true)}
 		if s.URL != "" {
 			if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 				l.add(file, f["url"].Line, id, "source url %q is not a full web address (it should start with https://)", s.URL)
@@ -280,7 +281,7 @@ func (l *loader) sources(file, id string, n *yaml.Node, key string) []Source {
 
 func (l *loader) topic(file string, root *yaml.Node) {
 	f := l.fields(file, "", root, topicFields, "a topic file")
-	t := &Topic{Name: l.str(file, "", f, "topic", true), File: file}
+	t := &Topic{Name: l.str(file, "", f, root.Line, "topic", true), File: file}
 	en, ok := f["entries"]
 	if !ok {
 		l.add(file, root.Line, "", "missing required field %q (the list of entries)", "entries")
@@ -310,10 +311,10 @@ func (l *loader) entry(file, topic string, n *yaml.Node) *Entry {
 	}
 	f := l.fields(file, id, n, entryFields, "an entry")
 	e := &Entry{Topic: topic, File: file, Line: n.Line}
-	e.ID = l.str(file, id, f, "id", true)
-	e.Title = l.str(file, id, f, "title", true)
-	e.Answer = strings.TrimSpace(l.str(file, id, f, "answer", true))
-	e.Reviewed = l.str(file, id, f, "reviewed", true)
+	e.ID = l.str(file, id, f, n.Line, "id", true)
+	e.Title = l.str(file, id, f, n.Line, "title", true)
+	e.Answer = strings.TrimSpace(l.str(file, id, f, n.Line, "answer", true))
+	e.Reviewed = l.str(file, id, f, n.Line, "reviewed", true)
 	var qLines, relLines []int
 	e.Questions, qLines = l.list(file, id, f, "questions")
 	e.Keywords, _ = l.list(file, id, f, "keywords")
@@ -424,16 +425,16 @@ func (l *loader) synonyms(file string, root *yaml.Node) {
 func (l *loader) texts(file string, root *yaml.Node) {
 	f := l.fields(file, "", root, textFields, "the bot file")
 	t := &l.base.Texts
-	t.Greeting = l.str(file, "", f, "greeting", true)
-	t.Help = l.str(file, "", f, "help", true)
-	t.Thanks = l.str(file, "", f, "thanks", true)
-	t.Fallback = l.str(file, "", f, "fallback", true)
-	t.Refusal = l.str(file, "", f, "refusal", true)
-	t.Clarify = l.str(file, "", f, "clarify", true)
-	t.RateLimited = l.str(file, "", f, "rate_limited", true)
-	t.TooLong = l.str(file, "", f, "too_long", true)
-	t.FeedbackThanks = l.str(file, "", f, "feedback_thanks", true)
-	t.Error = l.str(file, "", f, "error", true)
+	t.Greeting = l.str(file, "", f, root.Line, "greeting", true)
+	t.Help = l.str(file, "", f, root.Line, "help", true)
+	t.Thanks = l.str(file, "", f, root.Line, "thanks", true)
+	t.Fallback = l.str(file, "", f, root.Line, "fallback", true)
+	t.Refusal = l.str(file, "", f, root.Line, "refusal", true)
+	t.Clarify = l.str(file, "", f, root.Line, "clarify", true)
+	t.RateLimited = l.str(file, "", f, root.Line, "rate_limited", true)
+	t.TooLong = l.str(file, "", f, root.Line, "too_long", true)
+	t.FeedbackThanks = l.str(file, "", f, root.Line, "feedback_thanks", true)
+	t.Error = l.str(file, "", f, root.Line, "error", true)
 	t.FallbackLinks = l.sources(file, "", f["fallback_links"], "fallback_links")
 	t.RefusalLinks = l.sources(file, "", f["refusal_links"], "refusal_links")
 	l.base.Scope.OtherFields, _ = l.list(file, "", f, "other_fields")

@@ -1,0 +1,422 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/radbot/radbot/bot"
+	"github.com/radbot/radbot/knowledge"
+)
+
+// askReply is `radbot ask --json` output, decoded the way a script would.
+type askReply struct {
+	Status  string  `json:"status"`
+	EntryID string  `json:"entry_id"`
+	Title   string  `json:"title"`
+	Answer  string  `json:"answer"`
+	Score   float64 `json:"score"`
+	Sources []struct {
+		Title string `json:"title"`
+		URL   string `json:"url"`
+	} `json:"sources"`
+	Related []struct {
+		EntryID string `json:"entry_id"`
+		Title   string `json:"title"`
+	} `json:"related"`
+	Candidates []struct {
+		EntryID string  `json:"entry_id"`
+		Title   string  `json:"title"`
+		Score   float64 `json:"score"`
+	} `json:"candidates"`
+}
+
+var askKeys = []string{"answer", "candidates", "entry_id", "related", "score", "sources", "status", "title"}
+
+// decodeAsk decodes one JSON reply and checks its shape: exactly the documented keys, and every list an
+// array (never null).
+func decodeAsk(t *testing.T, data string) askReply {
+	t.Helper()
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(data), &raw); err != nil {
+		t.Fatalf("not a JSON object: %v\n%s", err, data)
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if !reflect.DeepEqual(keys, askKeys) {
+		t.Errorf("JSON keys = %q, want exactly %q", keys, askKeys)
+	}
+	for _, k := range []string{"sources", "related", "candidates"} {
+		if !strings.HasPrefix(string(raw[k]), "[") {
+			t.Errorf("%q = %s, want an array", k, raw[k])
+		}
+	}
+	var r askReply
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func defaultBase(t *testing.T) *knowledge.Base {
+	t.Helper()
+	base, err := knowledge.Default()
+	if err != nil {
+		t.Fatalf("loading the embedded knowledge: %v", err)
+	}
+	return base
+}
+
+func TestAskJSONAnswered(t *testing.T) {
+	t.Parallel()
+	base := defaultBase(t)
+	code, out, errOut := runRadbot(t, "", "ask", "--json", "how long is radiology training")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if string(raw["candidates"]) != "[]" {
+		t.Errorf("candidates = %s, want []", raw["candidates"])
+	}
+	r := decodeAsk(t, out)
+	e := base.Entry("training-length")
+	if r.Status != "answered" || r.EntryID != "training-length" || r.Title != e.Title {
+		t.Fatalf("got status %q entry %q title %q, want answered training-length %q", r.Status, r.EntryID, r.Title, e.Title)
+	}
+	if strings.TrimSpace(r.Answer) == "" || !strings.Contains(r.Answer, strings.SplitN(e.Answer, "\n", 2)[0]) {
+		t.Errorf("answer %q does not show the entry's answer", r.Answer)
+	}
+	if r.Score <= 0 {
+		t.Errorf("score = %v", r.Score)
+	}
+	if len(r.Sources) != len(e.Sources) {
+		t.Errorf("%d sources, want the entry's %d", len(r.Sources), len(e.Sources))
+	}
+	for i, s := range r.Sources {
+		if s.Title == "" || !strings.HasPrefix(s.URL, "https://") || i < len(e.Sources) && (s.Title != e.Sources[i].Title || s.URL != e.Sources[i].URL) {
+			t.Errorf("source %d = %+v", i, s)
+		}
+	}
+	if len(r.Related) == 0 {
+		t.Error("no related questions")
+	}
+	for _, rel := range r.Related {
+		re := base.Entry(rel.EntryID)
+		if re == nil || rel.Title != re.Title || !slices.Contains(e.Related, rel.EntryID) {
+			t.Errorf("related %+v is not one of the entry's related entries %q with its title", rel, e.Related)
+		}
+	}
+}
+
+func TestAskJSONOtherStatuses(t *testing.T) {
+	t.Parallel()
+	base := defaultBase(t)
+	tx := base.Texts
+	for _, tc := range []struct {
+		question, status string
+		text             string // the bot text the user must see
+		links            []knowledge.Source
+		mentions         []string
+	}{
+		{"best pizza near campus", "fallback", tx.Fallback, tx.FallbackLinks, nil},
+		{"my dad needs an angioplasty, is it dangerous?", "refused", tx.Refusal, tx.RefusalLinks, []string{"111", "999", "GP"}},
+		{"hello", "smalltalk", tx.Greeting, nil, nil},
+	} {
+		t.Run(tc.status, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runRadbot(t, "", "ask", "--json", tc.question)
+			if code != 0 || errOut != "" {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			r := decodeAsk(t, out)
+			if r.Status != tc.status || r.EntryID != "" || r.Title != "" {
+				t.Errorf("%q: status %q entry %q title %q, want %s and no entry", tc.question, r.Status, r.EntryID, r.Title, tc.status)
+			}
+			if !strings.Contains(r.Answer, strings.TrimSpace(tc.text)) {
+				t.Errorf("%q: answer %q does not hold the %s text %q", tc.question, r.Answer, tc.status, tc.text)
+			}
+			for _, m := range tc.mentions {
+				if !strings.Contains(r.Answer, m) {
+					t.Errorf("%q: answer does not mention %s", tc.question, m)
+				}
+			}
+			if len(r.Sources) != len(tc.links) {
+				t.Errorf("%q: sources %+v, want the links %+v", tc.question, r.Sources, tc.links)
+			}
+			for i, l := range tc.links {
+				if i < len(r.Sources) && (r.Sources[i].Title != l.Title || r.Sources[i].URL != l.URL) {
+					t.Errorf("%q: source %d = %+v, want %+v", tc.question, i, r.Sources[i], l)
+				}
+			}
+			if len(r.Related) != 0 || len(r.Candidates) != 0 {
+				t.Errorf("%q: related %+v, candidates %+v; want none", tc.question, r.Related, r.Candidates)
+			}
+		})
+	}
+}
+
+// jsonLines decodes `ask --json -` output: one compact JSON object per line.
+func jsonLines(t *testing.T, out string) []askReply {
+	t.Helper()
+	var replies []askReply
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if !strings.HasPrefix(l, "{") || !strings.HasSuffix(l, "}") {
+			t.Fatalf("line %q is not one JSON object", l)
+		}
+		replies = append(replies, decodeAsk(t, l))
+	}
+	return replies
+}
+
+// askOne is what a single `ask --json QUESTION` says.
+func askOne(t *testing.T, q string) askReply {
+	t.Helper()
+	code, out, errOut := runRadbot(t, "", "ask", "--json", q)
+	if code != 0 {
+		t.Fatalf("ask %q: exit %d, %s", q, code, errOut)
+	}
+	return decodeAsk(t, out)
+}
+
+func TestAskStdinAnswersEachLineOnItsOwn(t *testing.T) {
+	t.Parallel()
+	// In one conversation, "and for IR?" after the training question is a follow-up about IR training.
+	// Check that first, so the test below would notice if `ask -` carried context between lines.
+	b := bot.New(defaultBase(t), bot.Options{})
+	q := bot.Query{Platform: "test", ConversationID: "c", UserID: "u", Text: "how long is radiology training"}
+	b.Answer(context.Background(), q)
+	q.Text = "and for IR?"
+	if r := b.Answer(context.Background(), q); r.Status != bot.StatusAnswered || r.Entry.ID != "ir-training" {
+		t.Fatalf("precondition: as a follow-up in one conversation, %q got %s %v; want ir-training", q.Text, r.Status, r.Entry)
+	}
+
+	code, out, errOut := runRadbot(t, "how long is radiology training\nand for IR?\nhello\n", "ask", "--json", "-")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	replies := jsonLines(t, out)
+	if len(replies) != 3 {
+		t.Fatalf("%d JSON lines for 3 questions:\n%s", len(replies), out)
+	}
+	if replies[0].Status != "answered" || replies[0].EntryID != "training-length" {
+		t.Errorf("line 1: %s %s, want answered training-length", replies[0].Status, replies[0].EntryID)
+	}
+	if replies[1].EntryID == "ir-training" {
+		t.Errorf("line 2 %q was answered as a follow-up of line 1 (ir-training); each line must stand alone", "and for IR?")
+	}
+	if alone := askOne(t, "and for IR?"); !reflect.DeepEqual(replies[1], alone) {
+		t.Errorf("line 2 got %s %q; asked on its own it gets %s %q", replies[1].Status, replies[1].EntryID, alone.Status, alone.EntryID)
+	}
+	if replies[2].Status != "smalltalk" {
+		t.Errorf("line 3: %s, want smalltalk", replies[2].Status)
+	}
+}
+
+func TestAskStdinFollowUpFallsBack(t *testing.T) {
+	t.Parallel()
+	// "what's in the first one?" follows up the FRCR question in a conversation, but alone means nothing.
+	// Blank lines are skipped.
+	code, out, _ := runRadbot(t, "what are the frcr exams\n\n   \nwhat's in the first one?\n", "ask", "--json", "-")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	replies := jsonLines(t, out)
+	if len(replies) != 2 {
+		t.Fatalf("%d JSON lines for 2 questions:\n%s", len(replies), out)
+	}
+	if replies[0].Status != "answered" || replies[0].EntryID != "frcr-exams" {
+		t.Errorf("line 1: %s %s, want answered frcr-exams", replies[0].Status, replies[0].EntryID)
+	}
+	if replies[1].Status != "fallback" {
+		t.Errorf("line 2 %q: %s %s, want fallback (no context carried from line 1)", "what's in the first one?", replies[1].Status, replies[1].EntryID)
+	}
+}
+
+func TestAskText(t *testing.T) {
+	t.Parallel()
+	e := defaultBase(t).Entry("training-length")
+	code, out, _ := runRadbot(t, "", "ask", "how", "long", "is", "radiology", "training")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{e.Title + "\n", "Sources:\n  - " + e.Sources[0].Title + ": " + e.Sources[0].URL,
+		"Reviewed " + e.Reviewed, "You might also ask:\n  - "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// "-" without --json prints each question and its answer.
+	code, out, _ = runRadbot(t, "hello\nhow long is radiology training\n", "ask", "-")
+	if code != 0 || !strings.HasPrefix(out, "> hello\n") || !strings.Contains(out, "> how long is radiology training\n"+e.Title) {
+		t.Errorf("ask - = %d:\n%s", code, out)
+	}
+	// No question is a usage error.
+	code, out, errOut := runRadbot(t, "", "ask", "--json")
+	if code != 2 || out != "" || !strings.Contains(errOut, "usage: radbot ask") {
+		t.Errorf("ask without a question = %d, stdout %q, stderr %q; want 2 and the usage", code, out, errOut)
+	}
+}
+
+func TestAskExplain(t *testing.T) {
+	t.Parallel()
+	code, out, _ := runRadbot(t, "", "ask", "--explain", "how long is radiolgy training")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, re := range []string{
+		`(?m)^tokens:\s+\S+`,
+		`(?m)^corrections:\s+.*radiolgy → radiology`,
+		`(?m)^synonyms:\s+\S`,
+		`(?m)^top entries`,
+		`(?m)^1\. training-length\s+score \d\.\d{3}`,
+		`(?m)^5\. \S+\s+score`,
+		`(?m)^reply: answered → training-length$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("explain output does not match %s:\n%s", re, out)
+		}
+	}
+	_, out, _ = runRadbot(t, "", "ask", "--explain", "how long is IR training")
+	if !regexp.MustCompile(`(?m)^synonyms:\s+.*\bir → interventional radiology`).MatchString(out) {
+		t.Errorf("explain does not show the IR synonym:\n%s", out)
+	}
+}
+
+func TestAskKnowledgeDir(t *testing.T) {
+	t.Parallel()
+	dir := tempKnowledge(t)
+	botFile := filepath.Join(dir, "bot.yaml")
+	data, err := os.ReadFile(botFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "Hello from the temporary copy."
+	if !strings.Contains(string(data), "\ngreeting: |\n") {
+		t.Fatalf("bot.yaml has no `greeting: |` block to edit")
+	}
+	data = []byte(strings.Replace(string(data), "\ngreeting: |\n", "\ngreeting: |\n  "+marker+"\n", 1))
+	if err := os.WriteFile(botFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runRadbot(t, "", "ask", "--knowledge", dir, "--json", "hello")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if r := decodeAsk(t, out); r.Status != "smalltalk" || !strings.HasPrefix(r.Answer, marker) {
+		t.Errorf("hello with --knowledge: %s %q, want the edited greeting", r.Status, r.Answer)
+	}
+	_, out, _ = runRadbot(t, "", "ask", "--knowledge", dir, "--json", "how long is radiology training")
+	if r := decodeAsk(t, out); r.EntryID != "training-length" {
+		t.Errorf("training question with --knowledge: %s %q", r.Status, r.EntryID)
+	}
+
+	missing := filepath.Join(t.TempDir(), "missing")
+	code, out, errOut = runRadbot(t, "", "ask", "--knowledge", missing, "hello")
+	if code != 1 || out != "" || !strings.Contains(errOut, missing) {
+		t.Errorf("ask --knowledge MISSING = %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	broken := filepath.Join("..", "..", "knowledge", "testdata", "broken")
+	code, _, errOut = runRadbot(t, "", "ask", "--knowledge", broken, "hello")
+	if code != 1 || !strings.Contains(errOut, `unknown field "anwser"`) {
+		t.Errorf("ask --knowledge BROKEN = %d, stderr %q; want 1 and the problems", code, errOut)
+	}
+}
+
+const evalCases = "../../knowledge/testdata/eval.yaml"
+
+func TestEvalMeetsThresholds(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runRadbot(t, "", "eval", evalCases)
+	if code != 0 {
+		t.Fatalf("eval exit %d (thresholds not met?), stderr %q:\n%s", code, errOut, out)
+	}
+	for _, re := range []string{
+		`(?m)^\d+ cases \(\d+ in scope, \d+ out of scope, \d+ medical, \d+ smalltalk\)$`,
+		`(?m)^ok   in-scope top-1 accuracy\s+\d+\.\d%\s+\d+/\d+\s+\(threshold >= `,
+		`(?m)^ok   wrong-answer rate\s+\d+\.\d%\s+\d+/\d+\s+\(threshold <= `,
+		`(?m)^ok   out-of-scope fallback rate\s+.*\(threshold >= `,
+		`(?m)^ok   medical refusal rate\s+.*\(threshold >= `,
+		`(?m)^ok   self-check \(own phrasings\)\s+.*\(threshold >= `,
+		`(?m)^ok   tag follow-up accuracy\s+.*\(threshold >= `,
+		`(?m)^ok   tag typo accuracy\s+.*\(threshold >= `,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("eval output does not match %s:\n%s", re, out)
+		}
+	}
+	if strings.Contains(out, "FAIL") || strings.Contains(out, "below threshold") {
+		t.Errorf("eval passed but printed a failure:\n%s", out)
+	}
+}
+
+func TestEvalReportsFailures(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "cases.yaml")
+	cases := `thresholds:
+  min_accuracy: 0.9
+  min_out_of_scope_fallback: 0.9
+cases:
+  - q: how long is radiology training
+    expect: training-length
+  - q: best pizza near campus
+    expect: training-length
+  - q: what is the capital of France
+    expect: out-of-scope
+  - q: hello
+    expect: smalltalk
+`
+	if err := os.WriteFile(path, []byte(cases), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runRadbot(t, "", "eval", path)
+	if code != 1 {
+		t.Errorf("eval with a failing case: exit %d, want 1", code)
+	}
+	got := askOne(t, "best pizza near campus")
+	wantLine := fmt.Sprintf(`line 7: "best pizza near campus": want training-length, got %s (`, got.Status)
+	for _, want := range []string{
+		wantLine,
+		"4 cases (2 in scope, 1 out of scope, 0 medical, 1 smalltalk)",
+		"FAIL in-scope top-1 accuracy",
+		" 50.0%  1/2 ",
+		"ok   out-of-scope fallback rate",
+		"\nbelow threshold: in-scope top-1 accuracy\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, `"how long is radiology training": want`) {
+		t.Errorf("a passing case is listed as a failure:\n%s", out)
+	}
+
+	// --quiet keeps the summary and drops the failure lines.
+	_, out, _ = runRadbot(t, "", "eval", "--quiet", path)
+	if strings.Contains(out, wantLine) || !strings.Contains(out, "below threshold") {
+		t.Errorf("eval --quiet:\n%s", out)
+	}
+
+	// An expect that is not an entry id is an error in the case file, named with its line.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("cases:\n  - q: how long is training\n    expect: training-lenght\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runRadbot(t, "", "eval", bad)
+	if code != 1 || !strings.Contains(errOut, bad+`:2: expect "training-lenght" is not an entry id`) {
+		t.Errorf("eval with an unknown id = %d, stderr %q", code, errOut)
+	}
+}
