@@ -1,0 +1,523 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is radbot serve's configuration, read from a YAML file (see config.example.yaml). Every key has a
+// default, so an empty file, or no file at all, is a valid configuration. Secrets are never in the file:
+// the file names the environment variables that hold them.
+type Config struct {
+	Knowledge KnowledgeConfig `yaml:"knowledge"`
+	Bot       BotConfig       `yaml:"bot"`
+	Store     StoreConfig     `yaml:"store"`
+	HTTP      HTTPConfig      `yaml:"http"`
+	Log       LogConfig       `yaml:"log"`
+	Discord   DiscordConfig   `yaml:"discord"`
+	Slack     SlackConfig     `yaml:"slack"`
+	// ShutdownTimeout bounds a graceful shutdown: draining the platforms, the HTTP server and closing the
+	// store. If it expires, serve exits with status 1.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+}
+
+// KnowledgeConfig says where the knowledge comes from.
+type KnowledgeConfig struct {
+	// Dir is a knowledge folder; empty means the content embedded in the binary. Relative paths are
+	// relative to the working directory.
+	Dir string `yaml:"dir"`
+	// Watch reloads the folder when a file in it changes. Ignored for embedded knowledge.
+	Watch bool `yaml:"watch"`
+}
+
+// BotConfig tunes the bot core.
+type BotConfig struct {
+	ContextTTL       Duration        `yaml:"context_ttl"`
+	MaxQuestionChars int             `yaml:"max_question_chars"`
+	RateLimit        RateLimitConfig `yaml:"rate_limit"`
+}
+
+// RateLimitConfig limits questions per user.
+type RateLimitConfig struct {
+	PerMinute float64 `yaml:"per_minute"`
+	Burst     int     `yaml:"burst"`
+}
+
+// StoreConfig configures the SQLite database of interactions and votes.
+type StoreConfig struct {
+	Path string `yaml:"path"`
+	// RetentionDays deletes interactions (and their votes) older than this; 0 keeps them forever.
+	RetentionDays int `yaml:"retention_days"`
+	// HashKeyEnv names the environment variable holding the key for hashing user and conversation ids.
+	HashKeyEnv string `yaml:"hash_key_env"`
+}
+
+// HTTPConfig configures the HTTP server (health, metrics, Slack HTTP mode).
+type HTTPConfig struct {
+	Listen string `yaml:"listen"`
+}
+
+// LogConfig configures logging to stderr.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// DiscordConfig configures the Discord adapter.
+type DiscordConfig struct {
+	Enabled       bool     `yaml:"enabled"`
+	TokenEnv      string   `yaml:"token_env"`
+	ApplicationID string   `yaml:"application_id"`
+	GuildIDs      []string `yaml:"guild_ids"`
+	Mentions      bool     `yaml:"mentions"`
+	DMs           bool     `yaml:"dms"`
+	Command       string   `yaml:"command"`
+	APIURL        string   `yaml:"api_url"`
+}
+
+// SlackConfig configures the Slack adapter.
+type SlackConfig struct {
+	Enabled          bool   `yaml:"enabled"`
+	Mode             string `yaml:"mode"`
+	BotTokenEnv      string `yaml:"bot_token_env"`
+	AppTokenEnv      string `yaml:"app_token_env"`
+	SigningSecretEnv string `yaml:"signing_secret_env"`
+	Command          string `yaml:"command"`
+	APIURL           string `yaml:"api_url"`
+}
+
+// Duration is a time.Duration written in YAML as a Go duration string ("10m", "1h30m", "15s").
+type Duration time.Duration
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return errors.New("must be a duration such as 10m")
+	}
+	v, err := time.ParseDuration(strings.TrimSpace(n.Value))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (use e.g. 10m)", n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// DefaultConfig returns the configuration used when there is no file, and the base a file overrides.
+func DefaultConfig() Config {
+	return Config{
+		Knowledge: KnowledgeConfig{Dir: "", Watch: true},
+		Bot: BotConfig{
+			ContextTTL:       Duration(10 * time.Minute),
+			MaxQuestionChars: 500,
+			RateLimit:        RateLimitConfig{PerMinute: 10, Burst: 5},
+		},
+		Store:           StoreConfig{Path: "radbot.db", RetentionDays: 365, HashKeyEnv: "RADBOT_HASH_KEY"},
+		HTTP:            HTTPConfig{Listen: "127.0.0.1:8080"},
+		Log:             LogConfig{Level: "info", Format: "text"},
+		ShutdownTimeout: Duration(15 * time.Second),
+		Discord: DiscordConfig{
+			TokenEnv: "DISCORD_BOT_TOKEN",
+			GuildIDs: []string{},
+			Mentions: true,
+			DMs:      true,
+			Command:  "ask",
+		},
+		Slack: SlackConfig{
+			Mode:             "socket",
+			BotTokenEnv:      "SLACK_BOT_TOKEN",
+			AppTokenEnv:      "SLACK_APP_TOKEN",
+			SigningSecretEnv: "SLACK_SIGNING_SECRET",
+			Command:          "/radiology",
+		},
+	}
+}
+
+// ConfigError lists every problem found in a configuration, each naming the key it is about.
+type ConfigError struct {
+	File     string // as given; "" when there was no file
+	Problems []string
+}
+
+func (e *ConfigError) Error() string {
+	name := e.File
+	if name == "" {
+		name = "(defaults)"
+	}
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = "config " + name + ": " + p
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ParseConfig decodes YAML over the defaults, strictly, and validates the result. Errors are a
+// *ConfigError naming every bad key.
+func ParseConfig(data []byte) (Config, error) {
+	cfg, err := parseConfig(data)
+	if err != nil {
+		return Config{}, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// parseConfig decodes YAML over the defaults, strictly, without validating the values.
+func parseConfig(data []byte) (Config, error) {
+	cfg := DefaultConfig()
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return Config{}, &ConfigError{Problems: []string{strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	if len(root.Content) == 0 { // empty file or only comments
+		return cfg, nil
+	}
+	var problems []cfgProblem
+	checkNode(root.Content[0], reflect.TypeFor[Config](), "", &problems)
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
+		ce := &ConfigError{}
+		for _, p := range problems {
+			ce.Problems = append(ce.Problems, p.msg)
+		}
+		return Config{}, ce
+	}
+	// The walk above found no problem; the strict decoder is the safety net.
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, &ConfigError{Problems: []string{strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	return cfg, nil
+}
+
+type cfgProblem struct {
+	line int
+	msg  string
+}
+
+var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+
+// checkNode walks a YAML node against the Go type it will decode into, collecting unknown keys and values
+// of the wrong kind, each with its key path, so that the errors say which key is wrong rather than
+// which Go type failed.
+func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]cfgProblem) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // "key:" with no value keeps the default
+	}
+	add := func(format string, args ...any) {
+		*out = append(*out, cfgProblem{n.Line, path + ": " + fmt.Sprintf(format, args...)})
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			add("%s", err.Error())
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			if path == "" {
+				*out = append(*out, cfgProblem{n.Line, fmt.Sprintf("line %d: the file must be a mapping of keys (see config.example.yaml)", n.Line)})
+			} else {
+				add("must be a mapping of keys, not %s", nodeKind(n))
+			}
+			return
+		}
+		fields := map[string]reflect.StructField{}
+		var names []string
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			fields[name] = f
+			names = append(names, name)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			key := keyPath(path, k.Value)
+			f, ok := fields[k.Value]
+			if !ok {
+				msg := fmt.Sprintf("unknown key %s at line %d", key, k.Line)
+				if s := closestKey(k.Value, names); s != "" {
+					msg += fmt.Sprintf(" (did you mean %s?)", keyPath(path, s))
+				}
+				*out = append(*out, cfgProblem{k.Line, msg})
+				continue
+			}
+			checkNode(v, f.Type, key, out)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			add("must be a list, not %s", nodeKind(n))
+			return
+		}
+		for i, c := range n.Content {
+			checkNode(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	default:
+		if n.Kind != yaml.ScalarNode {
+			add("must be a single value, not %s", nodeKind(n))
+			return
+		}
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			switch t.Kind() {
+			case reflect.Bool:
+				add("%q is not true or false", n.Value)
+			case reflect.Int, reflect.Int64, reflect.Int32:
+				add("%q is not a whole number", n.Value)
+			case reflect.Float64, reflect.Float32:
+				add("%q is not a number", n.Value)
+			default:
+				add("%q: %s", n.Value, strings.TrimPrefix(err.Error(), "yaml: "))
+			}
+		}
+	}
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	default:
+		return strconv.Quote(n.Value)
+	}
+}
+
+func keyPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// closest returns the known key nearest to a misspelt one, or "" when none is near.
+func closestKey(key string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := keyDistance(key, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+func keyDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Validate checks the values, reporting every problem with its key. It does not look at the
+// environment; Secrets does.
+func (c *Config) Validate() error {
+	var ps []string
+	bad := func(key, format string, args ...any) { ps = append(ps, key+": "+fmt.Sprintf(format, args...)) }
+
+	if c.Bot.ContextTTL <= 0 {
+		bad("bot.context_ttl", "must be a positive duration such as 10m")
+	}
+	if c.Bot.MaxQuestionChars < 20 || c.Bot.MaxQuestionChars > 4000 {
+		bad("bot.max_question_chars", "%d is out of range (use 20 to 4000)", c.Bot.MaxQuestionChars)
+	}
+	if c.Bot.RateLimit.PerMinute < 0 || c.Bot.RateLimit.PerMinute > 600 {
+		bad("bot.rate_limit.per_minute", "%g is out of range (use 0 for no limit, or up to 600)", c.Bot.RateLimit.PerMinute)
+	}
+	if c.Bot.RateLimit.Burst < 1 || c.Bot.RateLimit.Burst > 100 {
+		bad("bot.rate_limit.burst", "%d is out of range (use 1 to 100)", c.Bot.RateLimit.Burst)
+	}
+	if strings.TrimSpace(c.Store.Path) == "" {
+		bad("store.path", "must name the database file, e.g. radbot.db")
+	}
+	if c.Store.RetentionDays < 0 {
+		bad("store.retention_days", "%d is negative (use 0 to keep everything)", c.Store.RetentionDays)
+	}
+	if !isEnvName(c.Store.HashKeyEnv) {
+		bad("store.hash_key_env", "%q is not an environment variable name", c.Store.HashKeyEnv)
+	}
+	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		bad("http.listen", "%q is not a listen address (use host:port, e.g. 127.0.0.1:8080)", c.HTTP.Listen)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("http.listen", "%q has no valid port (use host:port, e.g. 127.0.0.1:8080)", c.HTTP.Listen)
+	}
+	if _, ok := logLevels[c.Log.Level]; !ok {
+		bad("log.level", "%q must be debug, info, warn or error", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "%q must be text or json", c.Log.Format)
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("shutdown_timeout", "must be a positive duration such as 15s")
+	}
+
+	if c.Discord.Enabled {
+		if !isEnvName(c.Discord.TokenEnv) {
+			bad("discord.token_env", "%q is not an environment variable name (discord is enabled)", c.Discord.TokenEnv)
+		}
+		if !isCommandName(c.Discord.Command) {
+			bad("discord.command", "%q must be 1-32 lowercase letters, digits, - or _ (Discord's rule for command names)", c.Discord.Command)
+		} else if c.Discord.Command == "topics" {
+			bad("discord.command", "%q is taken by RadBot's own /topics command", c.Discord.Command)
+		}
+		for i, g := range c.Discord.GuildIDs {
+			if _, err := strconv.ParseUint(g, 10, 64); err != nil {
+				bad(fmt.Sprintf("discord.guild_ids[%d]", i), "%q is not a Discord id (a number)", g)
+			}
+		}
+		if c.Discord.ApplicationID != "" {
+			if _, err := strconv.ParseUint(c.Discord.ApplicationID, 10, 64); err != nil {
+				bad("discord.application_id", "%q is not a Discord id (a number)", c.Discord.ApplicationID)
+			}
+		}
+		checkURL(c.Discord.APIURL, "discord.api_url", bad)
+	}
+	if c.Slack.Enabled {
+		switch c.Slack.Mode {
+		case "socket":
+			if !isEnvName(c.Slack.AppTokenEnv) {
+				bad("slack.app_token_env", "%q is not an environment variable name (socket mode needs an app token)", c.Slack.AppTokenEnv)
+			}
+		case "http":
+			if !isEnvName(c.Slack.SigningSecretEnv) {
+				bad("slack.signing_secret_env", "%q is not an environment variable name (http mode needs a signing secret)", c.Slack.SigningSecretEnv)
+			}
+		default:
+			bad("slack.mode", "%q must be socket or http", c.Slack.Mode)
+		}
+		if !isEnvName(c.Slack.BotTokenEnv) {
+			bad("slack.bot_token_env", "%q is not an environment variable name (slack is enabled)", c.Slack.BotTokenEnv)
+		}
+		if !strings.HasPrefix(c.Slack.Command, "/") || len(c.Slack.Command) < 2 || strings.ContainsAny(c.Slack.Command, " \t") {
+			bad("slack.command", "%q must be a slash command such as /radiology", c.Slack.Command)
+		}
+		checkURL(c.Slack.APIURL, "slack.api_url", bad)
+	} else if c.Slack.Mode != "socket" && c.Slack.Mode != "http" {
+		bad("slack.mode", "%q must be socket or http", c.Slack.Mode)
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	return &ConfigError{Problems: ps}
+}
+
+func checkURL(u, key string, bad func(key, format string, args ...any)) {
+	if u == "" {
+		return
+	}
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		bad(key, "%q must start with http:// or https:// (leave empty for the real service)", u)
+	}
+}
+
+var logLevels = map[string]slog.Level{
+	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
+}
+
+func isEnvName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isCommandName(s string) bool {
+	if len(s) < 1 || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Secrets are the credentials read from the environment. They are never logged.
+type Secrets struct {
+	DiscordToken       string
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+}
+
+// Secrets reads the credentials of the enabled platforms from the environment variables the
+// configuration names, and reports every one that is missing.
+func (c *Config) Secrets(getenv func(string) string) (Secrets, error) {
+	var s Secrets
+	var ps []string
+	need := func(key, env, why string, dst *string) {
+		*dst = strings.TrimSpace(getenv(env))
+		if *dst == "" {
+			ps = append(ps, fmt.Sprintf("%s: environment variable %s is not set (%s)", key, env, why))
+		}
+	}
+	if c.Discord.Enabled {
+		need("discord.token_env", c.Discord.TokenEnv, "discord is enabled", &s.DiscordToken)
+	}
+	if c.Slack.Enabled {
+		need("slack.bot_token_env", c.Slack.BotTokenEnv, "slack is enabled", &s.SlackBotToken)
+		switch c.Slack.Mode {
+		case "socket":
+			need("slack.app_token_env", c.Slack.AppTokenEnv, "slack socket mode needs an app-level token", &s.SlackAppToken)
+		case "http":
+			need("slack.signing_secret_env", c.Slack.SigningSecretEnv, "slack http mode needs the signing secret", &s.SlackSigningSecret)
+		}
+	}
+	if len(ps) > 0 {
+		return Secrets{}, &ConfigError{Problems: ps}
+	}
+	return s, nil
+}
+
+// newLogger builds the process logger from the log settings.
+func newLogger(c LogConfig, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: logLevels[c.Level]}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/radbot/radbot/bot"
+)
+
+// metrics holds RadBot's Prometheus metrics, registered on a registry that serve creates (never the
+// default registry, so that tests and several servers in one process do not share state). It implements
+// bot.Observer.
+type metrics struct {
+	reg              *prometheus.Registry
+	questions        *prometheus.CounterVec
+	answerSeconds    prometheus.Histogram
+	votes            *prometheus.CounterVec
+	knowledgeEntries prometheus.Gauge
+	reloads          *prometheus.CounterVec
+}
+
+var _ bot.Observer = (*metrics)(nil)
+
+// newMetrics creates the metrics and registers them, with the Go runtime and process collectors, on a new
+// registry.
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "radbot_questions_total",
+			Help: "Questions answered, by platform and reply status (answered, clarify, fallback, refused, smalltalk, limited).",
+		}, []string{"platform", "status"}),
+		answerSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "radbot_answer_seconds",
+			Help:    "Time taken to answer a question, including storing the interaction.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}),
+		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "radbot_votes_total",
+			Help: "Feedback votes stored, by platform and whether the answer was helpful.",
+		}, []string{"platform", "helpful"}),
+		knowledgeEntries: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "radbot_knowledge_entries",
+			Help: "Entries in the knowledge base being served.",
+		}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "radbot_knowledge_reloads_total",
+			Help: "Knowledge reloads, by result: success (new content served) or failure (old content kept).",
+		}, []string{"result"}),
+	}
+	m.reg.MustRegister(
+		m.questions, m.answerSeconds, m.votes, m.knowledgeEntries, m.reloads,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	// Show both reload results from the start, so that a dashboard sees 0 rather than no series.
+	m.reloads.WithLabelValues("success")
+	m.reloads.WithLabelValues("failure")
+	return m
+}
+
+// initPlatforms makes the question and vote series of each platform exist from the start, at 0, so
+// that rates and alerts work before the first question.
+func (m *metrics) initPlatforms(names []string) {
+	statuses := []bot.Status{bot.StatusAnswered, bot.StatusClarify, bot.StatusFallback, bot.StatusRefused,
+		bot.StatusSmalltalk, bot.StatusLimited}
+	for _, p := range names {
+		for _, s := range statuses {
+			m.questions.WithLabelValues(p, string(s))
+		}
+		m.votes.WithLabelValues(p, "true")
+		m.votes.WithLabelValues(p, "false")
+	}
+}
+
+// ObserveAnswer implements bot.Observer.
+func (m *metrics) ObserveAnswer(platform string, status bot.Status, elapsed time.Duration) {
+	m.questions.WithLabelValues(platform, string(status)).Inc()
+	m.answerSeconds.Observe(elapsed.Seconds())
+}
+
+// ObserveFeedback implements bot.Observer.
+func (m *metrics) ObserveFeedback(platform string, helpful bool) {
+	m.votes.WithLabelValues(platform, strconv.FormatBool(helpful)).Inc()
+}
+
+// setKnowledgeEntries records the size of the knowledge base now served.
+func (m *metrics) setKnowledgeEntries(n int) { m.knowledgeEntries.Set(float64(n)) }
+
+// reloaded counts one knowledge reload.
+func (m *metrics) reloaded(ok bool) {
+	if ok {
+		m.reloads.WithLabelValues("success").Inc()
+	} else {
+		m.reloads.WithLabelValues("failure").Inc()
+	}
+}
+
+// handler serves the registry in the Prometheus text format.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/radbot/radbot/adapters/discord"
+	"github.com/radbot/radbot/adapters/slack"
+	"github.com/radbot/radbot/bot"
+)
+
+// buildPlatforms builds the enabled chat adapters from the configuration and the secrets read from the
+// environment. In Slack's http mode it also returns the handler that serve mounts at /slack/.
+func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) ([]platform, http.Handler, error) {
+	var ps []platform
+	var slackHandler http.Handler
+	if cfg.Discord.Enabled {
+		a, err := discord.New(discord.Config{
+			Token:         secrets.DiscordToken,
+			ApplicationID: cfg.Discord.ApplicationID,
+			GuildIDs:      cfg.Discord.GuildIDs,
+			Mentions:      cfg.Discord.Mentions,
+			DMs:           cfg.Discord.DMs,
+			Command:       cfg.Discord.Command,
+			APIURL:        cfg.Discord.APIURL,
+			Logger:        log,
+		}, b)
+		if err != nil {
+			return nil, nil, fmt.Errorf("discord: %w", err)
+		}
+		ps = append(ps, platform{name: "discord", run: a.Run})
+	}
+	if cfg.Slack.Enabled {
+		a, err := slack.New(slack.Config{
+			Mode:          cfg.Slack.Mode,
+			BotToken:      secrets.SlackBotToken,
+			AppToken:      secrets.SlackAppToken,
+			SigningSecret: secrets.SlackSigningSecret,
+			Command:       cfg.Slack.Command,
+			APIURL:        cfg.Slack.APIURL,
+			Logger:        log,
+		}, b)
+		if err != nil {
+			return nil, nil, fmt.Errorf("slack: %w", err)
+		}
+		ps = append(ps, platform{name: "slack", run: a.Run})
+		if cfg.Slack.Mode == "http" {
+			slackHandler = a.Handler()
+		}
+	}
+	return ps, slackHandler, nil
+}
