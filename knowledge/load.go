@@ -196,7 +196,7 @@ func (l *loader) fields(file, id string, n *yaml.Node, allowed []string, what st
 		k, v := n.Content[i], n.Content[i+1]
 		if !contains(allowed, k.Value) {
 			hint := ""
-			if s := closest(k.Value, allowed); s != "" {
+			if s := Suggest(k.Value, allowed); s != "" {
 				hint = fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			l.add(file, k.Line, id, "unknown field %q in %s%s; allowed: %s", k.Value, what, hint, strings.Join(allowed, ", "))
@@ -378,7 +378,7 @@ func (l *loader) checkRelated() {
 				l.add(e.File, line, e.ID, "related lists the entry itself")
 			case l.base.byID[r] == nil:
 				hint := ""
-				if s := closest(r, keys(l.base.byID)); s != "" {
+				if s := Suggest(r, keys(l.base.byID)); s != "" {
 					hint = fmt.Sprintf(" (did you mean %q?)", s)
 				}
 				l.add(e.File, line, e.ID, "related id %q does not exist%s", r, hint)
@@ -490,8 +490,9 @@ func keys(m map[string]*Entry) []string {
 	return out
 }
 
-// closest suggests the allowed word nearest to a misspelt one, if it is close enough to be a typo.
-func closest(s string, options []string) string {
+// Suggest returns the option nearest to a misspelt word when it is close enough (two edits) to be a
+// typo, or "". Lint and the configuration use it for their "did you mean" hints.
+func Suggest(s string, options []string) string {
 	best, bestD := "", 3
 	for _, o := range options {
 		if d := editDistance(s, o); d < bestD {

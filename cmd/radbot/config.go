@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/radbot/radbot/knowledge"
 )
 
 // Config is radbot serve's configuration, read from a YAML file (see config.example.yaml). Every key has a
@@ -259,7 +261,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]cfgProblem) {
 			f, ok := fields[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown key %s at line %d", key, k.Line)
-				if s := closestKey(k.Value, names); s != "" {
+				if s := knowledge.Suggest(k.Value, names); s != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", keyPath(path, s))
 				}
 				*out = append(*out, cfgProblem{k.Line, msg})
@@ -311,37 +313,6 @@ func keyPath(path, key string) string {
 		return key
 	}
 	return path + "." + key
-}
-
-// closest returns the known key nearest to a misspelt one, or "" when none is near.
-func closestKey(key string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := keyDistance(key, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-func keyDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Validate checks the values, reporting every problem with its key. It does not look at the

@@ -22,9 +22,11 @@ Usage:
   radbot chat                                  talk to the bot in the terminal
   radbot lint [DIR]                            check a knowledge folder (default: the embedded one)
   radbot eval [FILE]                           measure matching against an evaluation case file
-  radbot serve [--config FILE]                 run the bot for Discord and Slack, with its HTTP server
-  radbot report [--since 30d] [--json|--csv]   what people asked, what went unanswered, how answers rated
-  radbot forget --platform P --user ID         erase a person's stored questions and votes
+  radbot serve [--config FILE] [--listen ADDR] run the bot for Discord and Slack, with its HTTP server
+  radbot report [--config FILE] [--db PATH] [--since 30d] [--json|--csv] [--top N]
+                                               what people asked, what went unanswered, how answers rated
+  radbot forget [--config FILE] [--db PATH] --platform P --user ID
+                                               erase a person's stored questions and votes
 
 Every subcommand takes --knowledge DIR to use a knowledge folder instead of the embedded default.
 `
