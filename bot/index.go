@@ -76,27 +76,39 @@ func NewIndex(base *knowledge.Base) *Index {
 		vocabByLen: map[int][]string{},
 		syn:        map[string][]synRule{},
 	}
-	// Vocabulary first: typo correction and the stem cache need every known word.
-	addWords := func(s string) {
-		for _, w := range words(s) {
+	// Split every text into words once; the vocabulary (for typo correction and the stem cache) comes
+	// first, since analysis needs every known word.
+	type text struct {
+		ws       []string
+		weight   float64
+		phrasing bool
+	}
+	texts := make([][]text, len(base.Entries))
+	addWords := func(ws []string) {
+		for _, w := range ws {
 			if _, ok := ix.stems[w]; !ok {
 				ix.stems[w] = stem(w)
 				ix.vocabByLen[len(w)] = append(ix.vocabByLen[len(w)], w)
 			}
 		}
 	}
-	for _, e := range base.Entries {
-		addWords(e.Title)
+	for i, e := range base.Entries {
+		ts := make([]text, 0, 1+len(e.Questions)+len(e.Keywords))
+		ts = append(ts, text{words(e.Title), weightTitle, true})
 		for _, q := range e.Questions {
-			addWords(q)
+			ts = append(ts, text{words(q), weightPhrasing, true})
 		}
 		for _, k := range e.Keywords {
-			addWords(k)
+			ts = append(ts, text{words(k), weightKeyword, false})
 		}
+		for _, t := range ts {
+			addWords(t.ws)
+		}
+		texts[i] = ts
 	}
 	for _, g := range base.Synonyms {
 		for _, t := range g {
-			addWords(t)
+			addWords(words(t))
 		}
 	}
 	for n := range ix.vocabByLen {
@@ -122,58 +134,53 @@ func NewIndex(base *knowledge.Base) *Index {
 		sort.SliceStable(rules, func(i, j int) bool { return len(rules[i].from) > len(rules[j].from) })
 	}
 
-	// Term statistics over entries.
+	// Term statistics over entries: postings are appended entry by entry; a term's document frequency
+	// is then the length of its posting list.
 	n := len(base.Entries)
-	tfs := make([]map[int32]float64, n)
-	df := map[int32]int{}
 	ix.docLen = make([]float64, n)
 	ix.phr = make([][][]int32, n)
-	for i, e := range base.Entries {
-		tf := map[int32]float64{}
-		add := func(text string, w float64, phrasing bool) {
-			ids := ix.termIDs(ix.analyze(text, nil), true)
+	tf := map[int32]float64{}
+	for i := range base.Entries {
+		clear(tf)
+		for _, t := range texts[i] {
+			ids := ix.termIDs(ix.finish(ix.wordTokens(t.ws, nil, false), nil), true)
 			for _, id := range ids {
-				tf[id] += w
-				ix.docLen[i] += w
+				tf[id] += t.weight
+				ix.docLen[i] += t.weight
 			}
-			if phrasing {
+			if t.phrasing {
 				ix.phr[i] = append(ix.phr[i], uniqSorted(ids))
 			}
 		}
-		add(e.Title, weightTitle, true)
-		for _, q := range e.Questions {
-			add(q, weightPhrasing, true)
-		}
-		for _, k := range e.Keywords {
-			add(k, weightKeyword, false)
-		}
-		tfs[i] = tf
-		for id := range tf {
-			df[id]++
-		}
-	}
-	ix.idf = make([]float64, len(ix.terms))
-	ix.post = make([][]posting, len(ix.terms))
-	for id, d := range df {
-		ix.idf[id] = math.Log(1 + (float64(n)-float64(d)+0.5)/(float64(d)+0.5))
-	}
-	ix.unknownIDF = unknownWeight * math.Log(1+(float64(n)-1+0.5)/(1+0.5))
-	total := 0.0
-	for i, tf := range tfs {
-		total += ix.docLen[i]
 		for id, f := range tf {
-			n := 0
+			cnt := 0
 			for _, p := range ix.phr[i] {
 				if containsID(p, id) {
-					n++
+					cnt++
 				}
 			}
 			focus := 0.5
-			if n > 0 {
-				focus = math.Min(1, 2*float64(n)/float64(len(ix.phr[i])))
+			if cnt > 0 {
+				focus = math.Min(1, 2*float64(cnt)/float64(len(ix.phr[i])))
+			}
+			for int(id) >= len(ix.post) {
+				ix.post = append(ix.post, nil)
 			}
 			ix.post[id] = append(ix.post[id], posting{entry: int32(i), tf: float32(f), focus: float32(focus)})
 		}
+	}
+	ix.idf = make([]float64, len(ix.terms))
+	for len(ix.post) < len(ix.terms) {
+		ix.post = append(ix.post, nil)
+	}
+	total := 0.0
+	for id, ps := range ix.post {
+		d := float64(len(ps)) // entries were added in order, so each list is sorted by entry
+		ix.idf[id] = math.Log(1 + (float64(n)-d+0.5)/(d+0.5))
+	}
+	ix.unknownIDF = unknownWeight * math.Log(1+(float64(n)-1+0.5)/(1+0.5))
+	for i := range ix.docLen {
+		total += ix.docLen[i]
 	}
 	ix.otherFields = wordSet(base.Scope.OtherFields)
 	ix.radiologyWords = wordSet(base.Scope.RadiologyWords)
