@@ -26,18 +26,22 @@ const (
 	clearMargin = 0.18
 )
 
-// DefaultThresholds are the calibrated defaults.
-var DefaultThresholds = Thresholds{MinCoverage: 0.5, MinScore: 0.45, Margin: 0.03}
+// The calibrated defaults.
+const (
+	defaultMinCoverage = 0.5
+	defaultMinScore    = 0.45
+	defaultMargin      = 0.03
+)
 
 func (t Thresholds) withDefaults() Thresholds {
 	if t.MinCoverage == 0 {
-		t.MinCoverage = DefaultThresholds.MinCoverage
+		t.MinCoverage = defaultMinCoverage
 	}
 	if t.MinScore == 0 {
-		t.MinScore = DefaultThresholds.MinScore
+		t.MinScore = defaultMinScore
 	}
 	if t.Margin == 0 {
-		t.Margin = DefaultThresholds.Margin
+		t.Margin = defaultMargin
 	}
 	return t
 }

@@ -3,11 +3,11 @@ package knowledge
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -194,7 +194,7 @@ func (l *loader) fields(file, id string, n *yaml.Node, allowed []string, what st
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if !contains(allowed, k.Value) {
+		if !slices.Contains(allowed, k.Value) {
 			hint := ""
 			if s := Suggest(k.Value, allowed); s != "" {
 				hint = fmt.Sprintf(" (did you mean %q?)", s)
@@ -467,18 +467,6 @@ func phrasingKey(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// IsNotExist reports whether err means the knowledge folder is missing.
-func IsNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func keys(m map[string]*Entry) []string {
