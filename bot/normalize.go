@@ -174,7 +174,7 @@ them themselves then there these they thing things this those through thus to to
 us use very via was wasnt way we well were what whats whether which while whom whose why
 will with within without wonder wondering would wouldnt yeah yes yet you youre your yours yourself ur r
 im actually basically currently generally usually typically exactly anyway okay ok hey hi hello
-involve involves involved involving entail entails`)
+involve involves involved involving entail entails done`)
 
 func toSet(s string) map[string]bool {
 	m := map[string]bool{}
