@@ -128,7 +128,10 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 			}
 			return b.answered(ix, e, 1), nil
 		}
-		// A stale button from before a reload: treat its label as a question.
+		// A stale button from before a reload: treat its label as a question, if there is one.
+		if strings.TrimSpace(text) == "" {
+			return Reply{Status: StatusFallback, Text: texts.Fallback, Links: texts.FallbackLinks}, nil
+		}
 	}
 	if conv != nil && len(conv.candidates) > 0 {
 		if e := pickCandidate(ix, text, conv.candidates); e != nil {

@@ -241,6 +241,10 @@ func TestEntryIDAnswersDirectly(t *testing.T) {
 	if r.Status != bot.StatusAnswered || r.Entry.ID != "evar" {
 		t.Fatalf("stale id with label: got %s %v", r.Status, r.Entry)
 	}
+	r = b.Answer(context.Background(), bot.Query{Platform: "test", UserID: "u", EntryID: "gone"})
+	if r.Status != bot.StatusFallback {
+		t.Fatalf("stale id without label: got %s, want fallback", r.Status)
+	}
 }
 
 func TestLimits(t *testing.T) {
