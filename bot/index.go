@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -345,7 +347,9 @@ func (ix *Index) correct(w string) string {
 	best, bestD, ties := "", maxD+1, 0
 	for n := len(w) - maxD; n <= len(w)+maxD; n++ {
 		for _, c := range ix.vocabByLen[n] {
-			if len(c) < 4 {
+			// One edit at the start still leaves one of the first two letters in place or shifted
+			// by one; skipping other words avoids most distance computations.
+			if len(c) < 4 || c[0] != w[0] && c[0] != w[1] && c[1] != w[0] && c[1] != w[1] {
 				continue
 			}
 			d := boundedDistance(w, c, maxD)
@@ -449,7 +453,7 @@ func better(score float64, entry int32, than ranked) bool {
 }
 
 // prelimKeep is how many entries, ranked by the cheap signals, get the costlier phrasing similarity.
-const prelimKeep = 24
+const prelimKeep = 16
 
 // search ranks entries for the query terms, best first, and returns at most k.
 func (ix *Index) search(q []qterm, k int) []Scored {
@@ -460,6 +464,7 @@ func (ix *Index) search(q []qterm, k int) []Scored {
 	if total == 0 {
 		return nil
 	}
+	slices.SortFunc(q, func(a, b qterm) int { return cmp.Compare(a.id, b.id) })
 	sc, _ := ix.pool.Get().(*scratch)
 	if sc == nil {
 		n := len(ix.base.Entries)
@@ -549,22 +554,30 @@ func (ix *Index) search(q []qterm, k int) []Scored {
 }
 
 // phrasingSim is the best weighted Jaccard similarity between the query and one of the entry's
-// phrasings (or its title): shared idf mass over the idf mass of both together.
+// phrasings (or its title): shared idf mass over the idf mass of both together. q is sorted by term id
+// (unknown terms, id -1, first), so each phrasing is compared by one merge of two sorted lists.
 func (ix *Index) phrasingSim(e int, q []qterm, qTotal float64) float64 {
 	best := 0.0
 	for j, p := range ix.phr[e] {
-		shared, qOnly := 0.0, 0.0
+		shared, qShared := 0.0, 0.0
+		k := 0
 		for _, t := range q {
-			w := t.w * ix.termIDF(t.id)
-			if t.id >= 0 && containsID(p, t.id) {
-				shared += ix.idf[t.id] * math.Min(1, t.w)
-			} else {
-				qOnly += w
+			if t.id < 0 {
+				continue
+			}
+			for k < len(p) && p[k] < t.id {
+				k++
+			}
+			if k < len(p) && p[k] == t.id {
+				idf := ix.idf[t.id]
+				shared += idf * math.Min(1, t.w)
+				qShared += t.w * idf
 			}
 		}
-		union := ix.phrW[e][j] + qOnly
-		if union > 0 {
-			best = math.Max(best, shared/union)
+		// The union: the phrasing's own mass plus what the query has that the phrasing lacks.
+		union := ix.phrW[e][j] + qTotal - qShared
+		if union > 0 && shared/union > best {
+			best = shared / union
 		}
 	}
 	return best
