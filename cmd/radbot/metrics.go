@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/radbot/radbot/bot"
+	"github.com/radbot/radbot/knowledge"
 )
 
 // metrics holds RadBot's Prometheus metrics, registered on a registry that serve creates (never the
@@ -21,6 +22,7 @@ type metrics struct {
 	answerSeconds    prometheus.Histogram
 	votes            *prometheus.CounterVec
 	knowledgeEntries prometheus.Gauge
+	knowledgeInfo    *prometheus.GaugeVec
 	reloads          *prometheus.CounterVec
 }
 
@@ -48,13 +50,17 @@ func newMetrics() *metrics {
 			Name: "radbot_knowledge_entries",
 			Help: "Entries in the knowledge base being served.",
 		}),
+		knowledgeInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "radbot_knowledge_info",
+			Help: "Always 1, labelled with the content hash (version) of the knowledge being served; votes refer to it.",
+		}, []string{"version"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "radbot_knowledge_reloads_total",
 			Help: "Knowledge reloads, by result: success (new content served) or failure (old content kept).",
 		}, []string{"result"}),
 	}
 	m.reg.MustRegister(
-		m.questions, m.answerSeconds, m.votes, m.knowledgeEntries, m.reloads,
+		m.questions, m.answerSeconds, m.votes, m.knowledgeEntries, m.knowledgeInfo, m.reloads,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -89,8 +95,12 @@ func (m *metrics) ObserveFeedback(platform string, helpful bool) {
 	m.votes.WithLabelValues(platform, strconv.FormatBool(helpful)).Inc()
 }
 
-// setKnowledgeEntries records the size of the knowledge base now served.
-func (m *metrics) setKnowledgeEntries(n int) { m.knowledgeEntries.Set(float64(n)) }
+// setKnowledge records the size and version of the knowledge base now served.
+func (m *metrics) setKnowledge(base *knowledge.Base) {
+	m.knowledgeEntries.Set(float64(len(base.Entries)))
+	m.knowledgeInfo.Reset()
+	m.knowledgeInfo.WithLabelValues(base.Version).Set(1)
+}
 
 // reloaded counts one knowledge reload.
 func (m *metrics) reloaded(ok bool) {

@@ -128,7 +128,7 @@ func (r *reloader) reload(reason string) bool {
 		return false
 	}
 	r.bot.SetKnowledge(base)
-	r.metrics.setKnowledgeEntries(len(base.Entries))
+	r.metrics.setKnowledge(base)
 	r.metrics.reloaded(true)
 	r.log.Info("knowledge reloaded", "reason", reason, "dir", r.dir, "entries", len(base.Entries),
 		"version", base.Version, "previous_version", versionOf(old))

@@ -202,7 +202,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	}
 
 	m := newMetrics()
-	m.setKnowledgeEntries(len(base.Entries))
+	m.setKnowledge(base)
 	b := bot.New(base, bot.Options{
 		Store:            store,
 		HashKey:          key,

@@ -344,6 +344,14 @@ func TestServeHotReload(t *testing.T) {
 	waitFor(t, 10*time.Second, "the good edit to be served", func() bool {
 		return p.metric("radbot_knowledge_entries") == n+1
 	})
+	edited, err := knowledge.LoadDir(kdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	servedVersion := fmt.Sprintf(`radbot_knowledge_info{version=%q}`, edited.Version)
+	if got := p.metric(servedVersion); got != 1 {
+		t.Errorf("%s = %v after the good edit, want 1", servedVersion, got)
+	}
 	if got := p.metric(`radbot_knowledge_reloads_total{result="success"}`); got < 1 {
 		t.Errorf("success reloads = %v after a good edit", got)
 	}
@@ -362,6 +370,9 @@ func TestServeHotReload(t *testing.T) {
 	})
 	if got := p.metric("radbot_knowledge_entries"); got != n+1 {
 		t.Errorf("entries after a broken edit = %v, want %v (the previous content)", got, n+1)
+	}
+	if got := p.metric(servedVersion); got != 1 {
+		t.Errorf("%s = %v after a broken edit; the exact previous content must still be served", servedVersion, got)
 	}
 	logs := p.logs.String()
 	if !regexp.MustCompile(`msg="knowledge problem" component=reload problem=".*zz-extra\.yaml:\d+: entry \\"reload-test-entry\\": .*answer`).MatchString(logs) {
