@@ -81,9 +81,10 @@ func (b *Bot) Explain(text string) Explanation {
 	ex.Medical = isMedical(ws, ex.Normalized)
 	ex.Smalltalk = smalltalkKind(ws) != talkNone
 	ex.OtherField = ix.aboutOtherField(ws)
-	ex.Top = ix.search(ix.queryTerms(ex.Tokens, 1, nil), 5)
+	terms := ix.queryTerms(ex.Tokens, 1, nil)
+	ex.Top = ix.search(terms, 5)
 	for i := range ex.Top {
-		ex.Top[i].Matched = ix.matched(ex.Top[i].index, ix.queryTerms(ex.Tokens, 1, nil))
+		ex.Top[i].Matched = ix.matched(ex.Top[i].index, terms)
 	}
 	ex.Reply, _ = b.decide(ix, text, nil, Query{})
 	return ex

@@ -455,7 +455,8 @@ func better(score float64, entry int32, than ranked) bool {
 // prelimKeep is how many entries, ranked by the cheap signals, get the costlier phrasing similarity.
 const prelimKeep = 16
 
-// search ranks entries for the query terms, best first, and returns at most k.
+// search ranks entries for the query terms, best first, and returns at most k. It sorts q by term id
+// in place (phrasing similarity merges sorted lists); callers do not rely on its order.
 func (ix *Index) search(q []qterm, k int) []Scored {
 	total := 0.0
 	for _, t := range q {

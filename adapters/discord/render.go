@@ -99,7 +99,7 @@ func renderAnswer(r bot.Reply) message {
 		Description: fitMarkdown(or(r.Text, e.Answer), maxEmbedDesc),
 		Color:       embedColour,
 	}
-	if src := sourceLines(e.Sources); len(src) > 0 {
+	if src := sourceLines(e.Sources, false); len(src) > 0 {
 		emb.Fields = []*discordgo.MessageEmbedField{{Name: "Sources", Value: joinFit(src, maxFieldValue)}}
 	}
 	if e.Reviewed != "" {
@@ -290,32 +290,27 @@ func modalComment(components []discordgo.MessageComponent) string {
 	return ""
 }
 
-// sourceLines renders sources as Markdown links, one per line.
-func sourceLines(srcs []knowledge.Source) []string {
+// sourceLines renders sources as Markdown links, one per line. In an embed Discord shows no preview
+// for them; plain messages (noPreview) wrap each URL in <…> so that no preview card appears either.
+func sourceLines(srcs []knowledge.Source, noPreview bool) []string {
 	var out []string
 	for _, s := range srcs {
 		title := escapeLinkText(or(s.Title, s.URL))
-		if s.URL == "" {
+		switch {
+		case s.URL == "":
 			out = append(out, "• "+title)
-			continue
+		case noPreview:
+			out = append(out, fmt.Sprintf("• [%s](<%s>)", title, s.URL))
+		default:
+			out = append(out, fmt.Sprintf("• [%s](%s)", title, s.URL))
 		}
-		out = append(out, fmt.Sprintf("• [%s](%s)", title, s.URL))
 	}
 	return out
 }
 
 // withLinks appends links to a plain message, keeping whole links and shortening the text instead.
-// Links use <…> so that Discord shows no preview card for each.
 func withLinks(text string, links []knowledge.Source) string {
-	var lines []string
-	for _, l := range links {
-		title := escapeLinkText(or(l.Title, l.URL))
-		if l.URL == "" {
-			lines = append(lines, "• "+title)
-			continue
-		}
-		lines = append(lines, fmt.Sprintf("• [%s](<%s>)", title, l.URL))
-	}
+	lines := sourceLines(links, true)
 	if len(lines) == 0 {
 		return fitMarkdown(text, maxContent)
 	}
