@@ -2,9 +2,10 @@ package bot
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/kljensen/snowball/english"
+
+	"github.com/radbot/radbot/knowledge"
 )
 
 // token is one word of a text on its way through the analyzer.
@@ -14,139 +15,12 @@ type token struct {
 	stop bool
 }
 
-// Normalize returns the lower-case, punctuation-free, UK-spelt form of a text. Maintainers' reports group
-// questions by it.
-func Normalize(text string) string {
-	return strings.Join(words(text), " ")
-}
+// Normalize returns the canonical form of a text (knowledge.Normalize): lower case, invisible characters
+// dropped, punctuation-free, UK-spelt. Maintainers' reports group questions by it.
+func Normalize(text string) string { return knowledge.Normalize(text) }
 
-// words splits text into lower-case words of letters and digits, in UK spelling. Apostrophes join
-// ("i'm" → "im"); a possessive "'s" is dropped. It is on every question's path, so the common case (plain
-// ASCII) slices one lower-cased copy of the text instead of building each word.
-func words(text string) []string {
-	lower := strings.ToLower(text)
-	for i := 0; i < len(lower); i++ {
-		if lower[i] >= 0x80 {
-			lower = strings.Map(foldRune, lower)
-			break
-		}
-	}
-	out := make([]string, 0, 16)
-	start, apos := -1, false
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		w := lower[start:end]
-		start = -1
-		if apos {
-			apos = false
-			w = strings.TrimRight(w, "'")
-			w = strings.TrimSuffix(w, "'s")
-			w = strings.ReplaceAll(w, "'", "")
-		}
-		if w != "" {
-			out = append(out, ukSpelling(w))
-		}
-	}
-	for i := 0; i < len(lower); i++ {
-		c := lower[i]
-		switch {
-		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80:
-			if start < 0 {
-				start = i
-			}
-		case c == '\'' && start >= 0:
-			apos = true
-		default:
-			flush(i)
-		}
-	}
-	flush(len(lower))
-	return out
-}
-
-// foldRune maps curly apostrophes to straight ones, folds common accents, and turns other non-letters
-// into spaces.
-func foldRune(r rune) rune {
-	switch {
-	case r == '’' || r == '‘':
-		return '\''
-	case r < 0x80:
-		return r
-	case unicode.IsLetter(r) || unicode.IsDigit(r):
-		return foldAccent(r)
-	}
-	return ' '
-}
-
-func foldAccent(r rune) rune {
-	switch r {
-	case 'é', 'è', 'ê', 'ë', 'É':
-		return 'e'
-	case 'á', 'à', 'â', 'ä':
-		return 'a'
-	case 'ó', 'ò', 'ô', 'ö':
-		return 'o'
-	case 'í', 'ì', 'î', 'ï':
-		return 'i'
-	case 'ú', 'ù', 'û', 'ü':
-		return 'u'
-	}
-	return r
-}
-
-// usToUK maps whole US words to UK ones where no suffix rule applies.
-var usToUK = map[string]string{
-	"tumor": "tumour", "tumors": "tumours", "color": "colour", "behavior": "behaviour", "labor": "labour",
-	"favorite": "favourite", "center": "centre", "centers": "centres", "fiber": "fibre", "program": "programme",
-	"programs": "programmes", "esophagus": "oesophagus", "fetal": "foetal", "anemia": "anaemia",
-	"mom": "mum", "moms": "mums", "counseling": "counselling", "traveling": "travelling", "enrollment": "enrolment",
-	"gray": "grey", "analyze": "analyse", "analyzing": "analysing", "catheterization": "catheterisation",
-}
-
-// usPrefixes maps US word beginnings to UK ones (pediatric → paediatric, anesthetic → anaesthetic).
-var usPrefixes = [][2]string{
-	{"pediatr", "paediatr"}, {"anesth", "anaesth"}, {"hemorrh", "haemorrh"}, {"hematol", "haematol"},
-	{"hemato", "haemato"}, {"esophag", "oesophag"}, {"gynec", "gynaec"}, {"orthoped", "orthopaed"},
-	{"hemat", "haemat"}, {"edema", "oedema"}, {"estrogen", "oestrogen"}, {"ischem", "ischaem"},
-}
-
-// izeExceptions end in "ize" but are not the -ise/-ize spelling pair.
-var izeExceptions = map[string]bool{"size": true, "sizes": true, "prize": true, "prizes": true, "seize": true, "capsize": true}
-
-// ukSpelling turns a lower-case US spelling into the UK one the knowledge is written in.
-func ukSpelling(w string) string {
-	if len(w) < 5 {
-		return w
-	}
-	if uk, ok := usToUK[w]; ok {
-		return uk
-	}
-	switch w[0] {
-	case 'p', 'a', 'h', 'e', 'g', 'o', 'i':
-	default:
-		return ukSuffix(w)
-	}
-	for _, p := range usPrefixes {
-		if strings.HasPrefix(w, p[0]) {
-			return p[1] + w[len(p[0]):]
-		}
-	}
-	return ukSuffix(w)
-}
-
-func ukSuffix(w string) string {
-	if len(w) < 6 || !strings.Contains(w[max(0, len(w)-8):], "iz") || izeExceptions[w] {
-		return w
-	}
-	for _, suf := range [...]string{"ization", "izations", "izing", "ized", "izes", "izer", "izers", "ize"} {
-		if strings.HasSuffix(w, suf) {
-			return w[:len(w)-len(suf)] + "is" + suf[2:]
-		}
-	}
-	return w
-}
+// words is knowledge.Words: the one tokenizer behind matching, safety, lint and the report.
+func words(text string) []string { return knowledge.Words(text) }
 
 // stem returns the Snowball (Porter2) stem of a lower-case word.
 func stem(w string) string {

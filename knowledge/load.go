@@ -451,23 +451,9 @@ func (l *loader) texts(file string, root *yaml.Node) {
 	}
 }
 
-// phrasingKey is how phrasings are compared for duplicates: lower case, letters and digits only.
-func phrasingKey(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
-		} else {
-			space = true
-		}
-	}
-	return b.String()
-}
+// phrasingKey is how phrasings are compared for duplicates: the normaliser the matcher uses, so that
+// two phrasings lint accepts can never read the same to the bot ("tumor" and "tumour").
+func phrasingKey(s string) string { return Normalize(s) }
 
 func keys(m map[string]*Entry) []string {
 	out := make([]string, 0, len(m))
