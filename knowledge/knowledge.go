@@ -44,18 +44,24 @@ type Topic struct {
 
 // Texts are the things the bot says itself, from bot.yaml.
 type Texts struct {
-	Greeting       string   `yaml:"greeting"`
-	Help           string   `yaml:"help"`
-	Thanks         string   `yaml:"thanks"`
-	Fallback       string   `yaml:"fallback"`
-	FallbackLinks  []Source `yaml:"fallback_links"`
-	Refusal        string   `yaml:"refusal"`
-	RefusalLinks   []Source `yaml:"refusal_links"`
-	Clarify        string   `yaml:"clarify"`
-	RateLimited    string   `yaml:"rate_limited"`
-	TooLong        string   `yaml:"too_long"`
-	FeedbackThanks string   `yaml:"feedback_thanks"`
-	Error          string   `yaml:"error"`
+	Greeting        string   `yaml:"greeting"`
+	Help            string   `yaml:"help"`
+	Thanks          string   `yaml:"thanks"`
+	Fallback        string   `yaml:"fallback"`
+	FallbackKept    string   `yaml:"fallback_kept"`
+	FallbackLinks   []Source `yaml:"fallback_links"`
+	OutOfScope      string   `yaml:"out_of_scope"`
+	OutOfScopeLinks []Source `yaml:"out_of_scope_links"`
+	Refusal         string   `yaml:"refusal"`
+	RefusalLinks    []Source `yaml:"refusal_links"`
+	Crisis          string   `yaml:"crisis"`
+	CrisisLinks     []Source `yaml:"crisis_links"`
+	Clarify         string   `yaml:"clarify"`
+	Suggest         string   `yaml:"suggest"`
+	RateLimited     string   `yaml:"rate_limited"`
+	TooLong         string   `yaml:"too_long"`
+	FeedbackThanks  string   `yaml:"feedback_thanks"`
+	Error           string   `yaml:"error"`
 }
 
 // Scope tells questions about radiology careers from questions about other fields, from bot.yaml.
@@ -67,6 +73,17 @@ type Scope struct {
 	RadiologyWords []string
 }
 
+// Safety holds the examples the personal-medical-advice classifier learns from (safety.yaml).
+type Safety struct {
+	// Refuse are personal medical questions: about the asker or someone they know.
+	Refuse []string
+	// Answer are career questions that use health words; they must be answered, never refused.
+	Answer []string
+	// Crisis are short phrases that mean someone may be in danger now; matched as whole words after
+	// normalising, they get the urgent signposting whatever else the message says.
+	Crisis []string
+}
+
 // Base is a loaded, validated knowledge base. It is immutable once loaded: a reload builds a new Base.
 type Base struct {
 	Topics   []*Topic
@@ -74,6 +91,12 @@ type Base struct {
 	Synonyms [][]string
 	Texts    Texts
 	Scope    Scope
+	Safety   Safety
+	// OutOfScope are questions RadBot must not answer (out-of-scope.yaml): the answer-or-abstain
+	// decision learns from them beside the entries' own phrasings.
+	OutOfScope []string
+	// Warnings are problems that do not stop the base loading (lint shows them).
+	Warnings ErrorList
 	// Version is a short content hash of every file, so that feedback refers to the answer as it was shown.
 	Version string
 
@@ -90,12 +113,14 @@ func (b *Base) Entry(id string) *Entry {
 
 // Stats counts what a base holds.
 type Stats struct {
-	Topics, Entries, Phrasings, SynonymGroups int
+	Topics, Entries, Phrasings, SynonymGroups      int
+	OutOfScope, SafetyRefuse, SafetyAnswer, Crisis int
 }
 
 // Stats reports the size of the base.
 func (b *Base) Stats() Stats {
-	s := Stats{Topics: len(b.Topics), Entries: len(b.Entries), SynonymGroups: len(b.Synonyms)}
+	s := Stats{Topics: len(b.Topics), Entries: len(b.Entries), SynonymGroups: len(b.Synonyms),
+		OutOfScope: len(b.OutOfScope), SafetyRefuse: len(b.Safety.Refuse), SafetyAnswer: len(b.Safety.Answer), Crisis: len(b.Safety.Crisis)}
 	for _, e := range b.Entries {
 		s.Phrasings += len(e.Questions)
 	}

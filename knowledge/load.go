@@ -21,12 +21,21 @@ const (
 	MaxAnswerChars = 1200
 	MinQuestions   = 5
 	MaxRelated     = 6
+	// MinSafetyExamples is the fewest examples in each of safety.yaml's refuse and answer lists: fewer
+	// and the classifier learns words, not what is asked.
+	MinSafetyExamples = 60
+	// MinOutOfScope is the fewest examples in out-of-scope.yaml.
+	MinOutOfScope = 100
+	// MaxReviewedAge is how old a reviewed date may be before lint says the entry needs checking again.
+	MaxReviewedAge = 18 * 30 * 24 * time.Hour
 )
 
 // The special file names in a knowledge folder.
 const (
-	SynonymsFile = "synonyms.yaml"
-	BotFile      = "bot.yaml"
+	SynonymsFile   = "synonyms.yaml"
+	BotFile        = "bot.yaml"
+	SafetyFile     = "safety.yaml"
+	OutOfScopeFile = "out-of-scope.yaml"
 )
 
 // Error is one problem found in a knowledge folder.
@@ -35,6 +44,8 @@ type Error struct {
 	Line    int
 	EntryID string
 	Msg     string
+	// Warning marks a problem that does not stop the knowledge loading.
+	Warning bool
 }
 
 func (e *Error) Error() string {
@@ -44,6 +55,9 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	b.WriteString(": ")
+	if e.Warning {
+		b.WriteString("warning: ")
+	}
 	if e.EntryID != "" {
 		fmt.Fprintf(&b, "entry %q: ", e.EntryID)
 	}
@@ -90,39 +104,62 @@ var (
 	entryFields  = []string{"id", "title", "questions", "keywords", "answer", "related", "sources", "reviewed"}
 	sourceFields = []string{"title", "url"}
 	synFields    = []string{"groups"}
-	textFields   = []string{"greeting", "help", "thanks", "fallback", "fallback_links", "refusal", "refusal_links", "clarify", "rate_limited", "too_long", "feedback_thanks", "error", "other_fields", "radiology_words"}
+	textFields   = []string{"greeting", "help", "thanks", "fallback", "fallback_kept", "fallback_links", "out_of_scope", "out_of_scope_links", "refusal", "refusal_links", "crisis", "crisis_links", "clarify", "suggest", "rate_limited", "too_long", "feedback_thanks", "error", "other_fields", "radiology_words"}
+	safetyFields = []string{"refuse", "answer", "crisis"}
+	oosFields    = []string{"questions"}
 )
 
 // loader collects the state of one Load.
 type loader struct {
 	errs ErrorList
+	warn ErrorList
+	now  time.Time
 	base *Base
 	// where each id was first defined, and which entry owns each normalised phrasing
 	idAt      map[string]*Entry
 	phrasing  map[string]*Entry
 	relatedAt map[*Entry][]int // line of each related id
+	examples  []example        // safety and out-of-scope examples, checked once every file is read
 }
 
 func (l *loader) add(file string, line int, id, format string, args ...any) {
 	l.errs = append(l.errs, &Error{File: file, Line: line, EntryID: id, Msg: fmt.Sprintf(format, args...)})
 }
 
+func (l *loader) warnf(file string, line int, id, format string, args ...any) {
+	l.warn = append(l.warn, &Error{File: file, Line: line, EntryID: id, Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// Options change how a folder is loaded.
+type Options struct {
+	// Now is the date reviewed dates are checked against; zero means the current time.
+	Now time.Time
+}
+
 // Load reads every *.yaml file of a knowledge folder, validates it and returns the base. When anything is
 // wrong it returns a nil base and an ErrorList with every problem, each with file:line and entry id.
-func Load(fsys fs.FS) (*Base, error) {
+// Problems that need not stop it (Base.Warnings) are kept on the base.
+func Load(fsys fs.FS) (*Base, error) { return LoadWith(fsys, Options{}) }
+
+// LoadWith is Load with options.
+func LoadWith(fsys fs.FS, opts Options) (*Base, error) {
 	names, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("listing knowledge files: %w", err)
 	}
 	sort.Strings(names)
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
 	l := &loader{
+		now:       opts.Now,
 		base:      &Base{byID: map[string]*Entry{}},
 		idAt:      map[string]*Entry{},
 		phrasing:  map[string]*Entry{},
 		relatedAt: map[*Entry][]int{},
 	}
 	h := sha256.New()
-	sawBot := false
+	sawBot, sawSafety, sawOOS := false, false, false
 	for _, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -140,6 +177,12 @@ func Load(fsys fs.FS) (*Base, error) {
 		case BotFile:
 			sawBot = true
 			l.texts(name, root)
+		case SafetyFile:
+			sawSafety = true
+			l.safety(name, root)
+		case OutOfScopeFile:
+			sawOOS = true
+			l.outOfScope(name, root)
 		default:
 			l.topic(name, root)
 		}
@@ -150,11 +193,20 @@ func Load(fsys fs.FS) (*Base, error) {
 	if !sawBot {
 		l.add(BotFile, 0, "", "missing: the bot's own texts (greeting, help, fallback, refusal...) live in this file")
 	}
+	if !sawSafety {
+		l.add(SafetyFile, 0, "", "missing: the examples that teach the bot which questions ask for personal medical advice live in this file")
+	}
+	if !sawOOS {
+		l.add(OutOfScopeFile, 0, "", "missing: the examples of questions the bot must not answer live in this file")
+	}
 	l.checkRelated()
+	l.checkExamples()
 	if len(l.errs) > 0 {
 		l.errs.sort()
 		return nil, l.errs
 	}
+	l.warn.sort()
+	l.base.Warnings = l.warn
 	l.base.Version = hex.EncodeToString(h.Sum(nil))[:12]
 	return l.base, nil
 }
@@ -332,7 +384,7 @@ func (l *loader) entry(file, topic string, n *yaml.Node) *Entry {
 		l.add(file, n.Line, id, "has %d questions; write at least %d ways people might ask it", len(e.Questions), MinQuestions)
 	}
 	if c := utf8.RuneCountInString(e.Answer); c > MaxAnswerChars {
-		l.add(file, f["answer"].Line, id, "answer is %d characters; keep it under %d (one chat message) and link to more", c, MaxAnswerChars)
+		l.add(file, f["answer"].Line, id, "answer is %d characters; keep it to %d at most (one chat message) and link to more", c, MaxAnswerChars)
 	}
 	if len(e.Sources) == 0 && f["sources"] == nil {
 		l.add(file, n.Line, id, "missing required field %q (at least one source with a title and url)", "sources")
@@ -343,8 +395,12 @@ func (l *loader) entry(file, topic string, n *yaml.Node) *Entry {
 		l.add(file, f["related"].Line, id, "lists %d related entries; at most %d", len(e.Related), MaxRelated)
 	}
 	if e.Reviewed != "" {
-		if _, err := time.Parse("2006-01-02", e.Reviewed); err != nil {
+		if d, err := time.Parse("2006-01-02", e.Reviewed); err != nil {
 			l.add(file, f["reviewed"].Line, id, "reviewed date %q should be written YYYY-MM-DD, like 2026-11-28", e.Reviewed)
+		} else if d.After(l.now) {
+			l.warnf(file, f["reviewed"].Line, id, "reviewed date %s is in the future", e.Reviewed)
+		} else if l.now.Sub(d) > MaxReviewedAge {
+			l.warnf(file, f["reviewed"].Line, id, "reviewed %s, more than 18 months ago: check the facts and update the date", e.Reviewed)
 		}
 	}
 	for i, q := range e.Questions {
@@ -429,14 +485,20 @@ func (l *loader) texts(file string, root *yaml.Node) {
 	t.Help = l.str(file, "", f, root.Line, "help", true)
 	t.Thanks = l.str(file, "", f, root.Line, "thanks", true)
 	t.Fallback = l.str(file, "", f, root.Line, "fallback", true)
+	t.FallbackKept = l.str(file, "", f, root.Line, "fallback_kept", true)
+	t.OutOfScope = l.str(file, "", f, root.Line, "out_of_scope", true)
 	t.Refusal = l.str(file, "", f, root.Line, "refusal", true)
+	t.Crisis = l.str(file, "", f, root.Line, "crisis", true)
 	t.Clarify = l.str(file, "", f, root.Line, "clarify", true)
+	t.Suggest = l.str(file, "", f, root.Line, "suggest", true)
 	t.RateLimited = l.str(file, "", f, root.Line, "rate_limited", true)
 	t.TooLong = l.str(file, "", f, root.Line, "too_long", true)
 	t.FeedbackThanks = l.str(file, "", f, root.Line, "feedback_thanks", true)
 	t.Error = l.str(file, "", f, root.Line, "error", true)
 	t.FallbackLinks = l.sources(file, "", f["fallback_links"], "fallback_links")
 	t.RefusalLinks = l.sources(file, "", f["refusal_links"], "refusal_links")
+	t.OutOfScopeLinks = l.sources(file, "", f["out_of_scope_links"], "out_of_scope_links")
+	t.CrisisLinks = l.sources(file, "", f["crisis_links"], "crisis_links")
 	l.base.Scope.OtherFields, _ = l.list(file, "", f, "other_fields")
 	l.base.Scope.RadiologyWords, _ = l.list(file, "", f, "radiology_words")
 	if t.TooLong != "" && strings.Count(t.TooLong, "%d") != 1 {
@@ -444,6 +506,7 @@ func (l *loader) texts(file string, root *yaml.Node) {
 	}
 	for _, need := range []struct{ field, text, word string }{
 		{"refusal", t.Refusal, "111"}, {"refusal", t.Refusal, "999"}, {"refusal", t.Refusal, "GP"},
+		{"crisis", t.Crisis, "999"}, {"crisis", t.Crisis, "111"}, {"crisis", t.Crisis, "116 123"},
 	} {
 		if need.text != "" && !strings.Contains(need.text, need.word) {
 			l.add(file, f[need.field].Line, "", "%s should mention %s", need.field, need.word)

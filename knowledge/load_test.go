@@ -26,6 +26,10 @@ thanks: |
   You're welcome! Ask me anything else about a career in radiology.
 fallback: |
   Sorry, I don't have a good answer to that yet. These are good places to look:
+fallback_kept: |
+  I've kept your question for the maintainers.
+out_of_scope: |
+  I only answer careers questions about UK clinical radiology.
 fallback_links:
   - title: "NHS Health Careers: clinical radiology"
     url: https://www.healthcareers.nhs.uk/explore-roles/doctors/roles-doctors/clinical-radiology
@@ -39,8 +43,12 @@ refusal: |
 refusal_links:
   - title: NHS 111
     url: https://111.nhs.uk/
+crisis: |
+  Please get help now: 999, NHS 111, or Samaritans on 116 123.
 clarify: |
   I'm not sure which of these you mean. Pick one, or reply with its number:
+suggest: |
+  Did you mean one of these?
 rate_limited: |
   You're asking faster than I can keep up with. Please wait a minute and try again.
 too_long: |
@@ -97,12 +105,29 @@ groups:
   - [interventional radiology, IR]
 `
 
+// validSafety and validOutOfScope hold the fewest examples the loader accepts.
+var (
+	validSafety     = exampleFile("refuse", "is my scan number %d safe for me", knowledge.MinSafetyExamples) + exampleFile("answer", "career question %d about cancer imaging", knowledge.MinSafetyExamples) + "crisis:\n  - kill myself\n  - cant breathe\n"
+	validOutOfScope = exampleFile("questions", "how long is specialty %d training", knowledge.MinOutOfScope)
+)
+
+func exampleFile(key, format string, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:\n", key)
+	for i := range n {
+		fmt.Fprintf(&b, "  - "+format+"\n", i)
+	}
+	return b.String()
+}
+
 // validFolder returns a fresh copy of the minimal valid knowledge folder, as file name → content.
 func validFolder() map[string]string {
 	return map[string]string{
-		"bot.yaml":      validBot,
-		"training.yaml": validTopic,
-		"synonyms.yaml": validSynonyms,
+		"bot.yaml":          validBot,
+		"training.yaml":     validTopic,
+		"synonyms.yaml":     validSynonyms,
+		"safety.yaml":       validSafety,
+		"out-of-scope.yaml": validOutOfScope,
 	}
 }
 
@@ -145,7 +170,8 @@ func TestLoadValidFolder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if got, want := base.Stats(), (knowledge.Stats{Topics: 1, Entries: 2, Phrasings: 10, SynonymGroups: 3}); got != want {
+	if got, want := base.Stats(), (knowledge.Stats{Topics: 1, Entries: 2, Phrasings: 10, SynonymGroups: 3,
+		OutOfScope: knowledge.MinOutOfScope, SafetyRefuse: knowledge.MinSafetyExamples, SafetyAnswer: knowledge.MinSafetyExamples, Crisis: 2}); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
 	e := base.Entry("training-length")
@@ -373,7 +399,48 @@ func TestLoadErrors(t *testing.T) {
 			edit: func(t *testing.T, f map[string]string) {
 				replaceOnce(t, f, "training.yaml", "The FRCR has three parts: Part 1, Part 2A and Part 2B.", long)
 			},
-			want: []wantErr{{file: "training.yaml", at: "answer: |", nth: 2, id: "frcr-exams", msg: []string{"answer is 1201 characters", "under 1200"}}},
+			want: []wantErr{{file: "training.yaml", at: "answer: |", nth: 2, id: "frcr-exams", msg: []string{"answer is 1201 characters", "1200 at most"}}},
+		},
+		{
+			name: "safety example in both lists",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "safety.yaml", "  - career question 7 about cancer imaging\n", "  - Is my scan number 3 safe for me?\n")
+			},
+			want: []wantErr{{file: "safety.yaml", at: "  - Is my scan number 3 safe for me?", id: "",
+				msg: []string{`is also at safety.yaml:5, where it is refused as personal medical advice`}}},
+		},
+		{
+			name: "out-of-scope example that is a phrasing",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "out-of-scope.yaml", "  - how long is specialty 4 training\n", "  - radiology training duration\n")
+			},
+			want: []wantErr{{file: "out-of-scope.yaml", at: "  - radiology training duration", msg: []string{`is a phrasing of entry "training-length"`, "cannot also be out of scope"}}},
+		},
+		{
+			name: "too few safety examples",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "safety.yaml", "  - is my scan number 0 safe for me\n", "")
+			},
+			want: []wantErr{{file: "safety.yaml", anyLine: true, msg: []string{fmt.Sprintf(`"refuse" has %d examples; write at least %d`, knowledge.MinSafetyExamples-1, knowledge.MinSafetyExamples)}}},
+		},
+		{
+			name: "crisis phrase too long",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "safety.yaml", "  - kill myself\n", "  - i have been thinking that i might kill myself\n")
+			},
+			want: []wantErr{{file: "safety.yaml", at: "  - i have been thinking", msg: []string{"should be 1 to 6 words"}}},
+		},
+		{
+			name: "crisis text without Samaritans",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "bot.yaml", "or Samaritans on 116 123.", "or a friend.")
+			},
+			want: []wantErr{{file: "bot.yaml", at: "crisis: |", msg: []string{"crisis should mention 116 123"}}},
+		},
+		{
+			name: "missing safety file",
+			edit: func(t *testing.T, f map[string]string) { delete(f, "safety.yaml") },
+			want: []wantErr{{file: "safety.yaml", msg: []string{"missing: the examples that teach"}, anyLine: true}},
 		},
 		{
 			name: "bad url",
