@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,6 +89,16 @@ func (b *Bot) Explain(text string) Explanation {
 	}
 	ex.Reply, _ = b.decide(ix, text, nil, Query{})
 	return ex
+}
+
+// ContentKey is what a text means to the matcher, as a comparable string: its content stems after
+// synonyms, sorted and without repeats. Two texts with the same key read the same to the bot; the
+// evaluation uses it to reject cases that copy what the bot learns from.
+func (b *Bot) ContentKey(text string) string {
+	ix := b.index.Load()
+	stems := ix.analyze(text, nil)
+	slices.Sort(stems)
+	return strings.Join(slices.Compact(stems), " ")
 }
 
 // answer picks the reply for one question within its conversation.

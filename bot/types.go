@@ -18,10 +18,23 @@ type Status string
 const (
 	StatusAnswered  Status = "answered"
 	StatusClarify   Status = "clarify"
+	StatusSuggest   Status = "suggest"
 	StatusFallback  Status = "fallback"
 	StatusRefused   Status = "refused"
 	StatusSmalltalk Status = "smalltalk"
 	StatusLimited   Status = "limited"
+)
+
+// Reason says why the bot did not answer, for the reply text, rendering and the maintainers' report.
+type Reason string
+
+// The reasons of a Reply.
+const (
+	ReasonNone       Reason = ""
+	ReasonNoMatch    Reason = "no_match"     // fallback: in scope, perhaps, but nothing fits (a content gap)
+	ReasonOutOfScope Reason = "out_of_scope" // fallback: not a UK clinical radiology careers question
+	ReasonMedical    Reason = "medical"      // refused: a request for personal medical advice
+	ReasonCrisis     Reason = "crisis"       // refused: someone may be in danger now; urgent signposting
 )
 
 // Query is one message from a user in a conversation.
@@ -50,6 +63,8 @@ type EntryRef struct {
 // Reply is the bot's answer to a Query. Adapters render it; they never decide what to say.
 type Reply struct {
 	Status Status
+	// Reason says more about a fallback or refusal: see the Reason constants.
+	Reason Reason
 	// Entry is the matched entry when Status is answered.
 	Entry *knowledge.Entry
 	// Text is Markdown: the entry's answer, or the fallback, refusal, smalltalk or limited text.

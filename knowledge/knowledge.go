@@ -130,6 +130,20 @@ func (b *Base) Stats() Stats {
 //go:embed content/*.yaml
 var embedded embed.FS
 
+//go:embed testdata/eval.yaml testdata/sets/*.yaml
+var evalSets embed.FS
+
+// EvalFS returns the evaluation files that go with the embedded knowledge: eval.yaml (which case sets to
+// run and the bar for each) and sets/*.yaml. They are embedded so that `radbot eval` works from any
+// directory; the bot never reads them.
+func EvalFS() fs.FS {
+	sub, err := fs.Sub(evalSets, "testdata")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder exists
+	}
+	return sub
+}
+
 // DefaultFS returns the embedded default knowledge folder.
 func DefaultFS() fs.FS {
 	sub, err := fs.Sub(embedded, "content")

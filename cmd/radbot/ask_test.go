@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -336,87 +335,3 @@ func TestAskKnowledgeDir(t *testing.T) {
 	}
 }
 
-const evalCases = "../../knowledge/testdata/eval.yaml"
-
-func TestEvalMeetsThresholds(t *testing.T) {
-	t.Parallel()
-	code, out, errOut := runRadbot(t, "", "eval", evalCases)
-	if code != 0 {
-		t.Fatalf("eval exit %d (thresholds not met?), stderr %q:\n%s", code, errOut, out)
-	}
-	for _, re := range []string{
-		`(?m)^\d+ cases \(\d+ in scope, \d+ out of scope, \d+ medical, \d+ smalltalk\)$`,
-		`(?m)^ok   in-scope top-1 accuracy\s+\d+\.\d%\s+\d+/\d+\s+\(threshold >= `,
-		`(?m)^ok   wrong-answer rate\s+\d+\.\d%\s+\d+/\d+\s+\(threshold <= `,
-		`(?m)^ok   out-of-scope fallback rate\s+.*\(threshold >= `,
-		`(?m)^ok   medical refusal rate\s+.*\(threshold >= `,
-		`(?m)^ok   self-check \(own phrasings\)\s+.*\(threshold >= `,
-		`(?m)^ok   tag follow-up accuracy\s+.*\(threshold >= `,
-		`(?m)^ok   tag typo accuracy\s+.*\(threshold >= `,
-	} {
-		if !regexp.MustCompile(re).MatchString(out) {
-			t.Errorf("eval output does not match %s:\n%s", re, out)
-		}
-	}
-	if strings.Contains(out, "FAIL") || strings.Contains(out, "below threshold") {
-		t.Errorf("eval passed but printed a failure:\n%s", out)
-	}
-}
-
-func TestEvalReportsFailures(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "cases.yaml")
-	cases := `thresholds:
-  min_accuracy: 0.9
-  min_out_of_scope_fallback: 0.9
-cases:
-  - q: how long is radiology training
-    expect: training-length
-  - q: best pizza near campus
-    expect: training-length
-  - q: what is the capital of France
-    expect: out-of-scope
-  - q: hello
-    expect: smalltalk
-`
-	if err := os.WriteFile(path, []byte(cases), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, out, _ := runRadbot(t, "", "eval", path)
-	if code != 1 {
-		t.Errorf("eval with a failing case: exit %d, want 1", code)
-	}
-	got := askOne(t, "best pizza near campus")
-	wantLine := fmt.Sprintf(`line 7: "best pizza near campus": want training-length, got %s (`, got.Status)
-	for _, want := range []string{
-		wantLine,
-		"4 cases (2 in scope, 1 out of scope, 0 medical, 1 smalltalk)",
-		"FAIL in-scope top-1 accuracy",
-		" 50.0%  1/2 ",
-		"ok   out-of-scope fallback rate",
-		"\nbelow threshold: in-scope top-1 accuracy\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("eval output lacks %q:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, `"how long is radiology training": want`) {
-		t.Errorf("a passing case is listed as a failure:\n%s", out)
-	}
-
-	// --quiet keeps the summary and drops the failure lines.
-	_, out, _ = runRadbot(t, "", "eval", "--quiet", path)
-	if strings.Contains(out, wantLine) || !strings.Contains(out, "below threshold") {
-		t.Errorf("eval --quiet:\n%s", out)
-	}
-
-	// An expect that is not an entry id is an error in the case file, named with its line.
-	bad := filepath.Join(t.TempDir(), "bad.yaml")
-	if err := os.WriteFile(bad, []byte("cases:\n  - q: how long is training\n    expect: training-lenght\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, _, errOut := runRadbot(t, "", "eval", bad)
-	if code != 1 || !strings.Contains(errOut, bad+`:2: expect "training-lenght" is not an entry id`) {
-		t.Errorf("eval with an unknown id = %d, stderr %q", code, errOut)
-	}
-}

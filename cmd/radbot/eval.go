@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
-	"sort"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -14,50 +20,111 @@ import (
 	"github.com/radbot/radbot/knowledge"
 )
 
-// evalFile is the evaluation case file: the thresholds CI enforces, and the cases.
-type evalFile struct {
-	Thresholds evalThresholds `yaml:"thresholds"`
-	Cases      []evalCase     `yaml:"cases"`
+// The evaluation: case sets in knowledge/testdata/sets, named with the bar CI holds each to by the
+// manifest knowledge/testdata/eval.yaml. Held-out sets are never used to fit anything: the matcher learns
+// only from the knowledge (`radbot eval --cv` measures that learning on the knowledge's own phrasings).
+
+// evalManifest is knowledge/testdata/eval.yaml.
+type evalManifest struct {
+	Sets []manifestSet `yaml:"sets"`
+	// CV is the bar for `radbot eval --cv`.
+	CV evalThresholds `yaml:"cv"`
 }
 
-// evalThresholds live beside the cases, so raising the bar is a one-line change in one place.
+type manifestSet struct {
+	File       string         `yaml:"file"`
+	HeldOut    bool           `yaml:"held_out"`
+	Thresholds evalThresholds `yaml:"thresholds"`
+}
+
+// evalThresholds are the bar for one set; an absent key is not checked.
 type evalThresholds struct {
-	MinAccuracy         float64 `yaml:"min_accuracy"`
-	MaxWrong            float64 `yaml:"max_wrong"`
-	MinOutOfScope       float64 `yaml:"min_out_of_scope_fallback"`
-	MinMedicalRefusal   float64 `yaml:"min_medical_refusal"`
-	MinSelfCheck        float64 `yaml:"min_self_check"`
-	MinFollowUpAccuracy float64 `yaml:"min_follow_up_accuracy"`
-	MinTypoAccuracy     float64 `yaml:"min_typo_accuracy"`
+	MinCorrect       *float64           `yaml:"min_correct"`        // in-scope answered with the right answer
+	MaxWrong         *float64           `yaml:"max_wrong"`          // in-scope answered wrongly (or refused)
+	MinOutOfScope    *float64           `yaml:"min_out_of_scope"`   // out-of-scope that fall back
+	MinMedical       *float64           `yaml:"min_medical"`        // personal medical questions refused
+	MinCrisis        *float64           `yaml:"min_crisis"`         // crisis messages given urgent signposting
+	MaxCareerRefused *float64           `yaml:"max_career_refused"` // in-scope health-words questions refused
+	MinSmalltalk     *float64           `yaml:"min_smalltalk"`
+	MinTag           map[string]float64 `yaml:"min_tag"` // in-scope correct among cases with the tag
+}
+
+// evalSet is one case file.
+type evalSet struct {
+	Name  string     `yaml:"set"`
+	Cases []evalCase `yaml:"cases"`
+	File  string     `yaml:"-"`
 }
 
 type evalCase struct {
 	Q       string   `yaml:"q"`
 	Expect  string   `yaml:"expect"`
+	Must    []string `yaml:"must"`
 	Context []string `yaml:"context"`
 	Tags    []string `yaml:"tags"`
+	Source  string   `yaml:"source"`
+	Note    string   `yaml:"note"`
 	Line    int      `yaml:"-"`
+
+	must []*regexp.Regexp
 }
 
 // The special expectations; anything else is an entry id.
 const (
+	expectAnswered   = "answered"
 	expectOutOfScope = "out-of-scope"
 	expectMedical    = "medical"
+	expectCrisis     = "crisis"
 	expectSmalltalk  = "smalltalk"
 )
 
-const defaultEvalFile = "knowledge/testdata/eval.yaml"
+// inScope reports whether a case expects an answer (a named entry, or any answer that passes must).
+func (c evalCase) inScope() bool {
+	switch c.Expect {
+	case expectOutOfScope, expectMedical, expectCrisis, expectSmalltalk:
+		return false
+	}
+	return true
+}
 
-// evalResult is what one evaluation run measured.
-type evalResult struct {
-	InScope, Correct, Wrong, Clarify, InFallback, InRefused int
-	OutOfScope, OOSFallback                                 int
-	Medical, MedicalRefused                                 int
-	Smalltalk, SmalltalkOK                                  int
-	Phrasings, PhrasingsOK                                  int
-	Tags                                                    map[string][2]int // tag → correct, total
-	Failures                                                []string
-	SelfFailures                                            []string
+func (c evalCase) hasTag(t string) bool { return slices.Contains(c.Tags, t) }
+
+// Outcomes of one case.
+const (
+	outCorrect  = "correct"
+	outWrong    = "wrong"    // answered with another answer, or refused, or out-of-scope answered
+	outAbstain  = "abstain"  // clarify or suggest: asked back instead of answering
+	outFallback = "fallback" // in scope, but fell back
+	outMissed   = "missed"   // medical not refused, crisis not signposted, smalltalk not recognised
+)
+
+// caseResult is one case's run; --save writes them and --compare reads them back.
+type caseResult struct {
+	Set     string `json:"set"`
+	Line    int    `json:"line"`
+	Q       string `json:"q"`
+	Expect  string `json:"expect"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+	EntryID string `json:"entry_id,omitempty"`
+	Outcome string `json:"outcome"`
+}
+
+// setResult counts one set's outcomes.
+type setResult struct {
+	Name                             string
+	HeldOut                          bool
+	InScope, Correct, Wrong, Abstain int
+	Fallback, Refused                int
+	OutOfScope, OOSHeld              int
+	Medical, MedicalRefused          int
+	Crisis, CrisisOK                 int
+	Smalltalk, SmalltalkOK           int
+	Career, CareerRefused            int // in-scope cases tagged health-words
+	Tags                             map[string][2]int
+	Cases                            []caseResult
+	failures                         []string
+	thresholds                       evalThresholds
 }
 
 func ratio(a, b int) float64 {
@@ -67,231 +134,444 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
+const (
+	defaultManifest = "eval.yaml"
+	setsDir         = "sets"
+)
+
 func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, dir := newFlags("eval", stderr)
-	quiet := fs.Bool("quiet", false, "print only the summary")
-	var th bot.Thresholds
-	fs.Float64Var(&th.MinCoverage, "min-coverage", 0, "try another coverage threshold (default: the bot's)")
-	fs.Float64Var(&th.MinScore, "min-score", 0, "try another score threshold (default: the bot's)")
-	fs.Float64Var(&th.Margin, "margin", 0, "try another clarify margin (default: the bot's)")
+	quiet := fs.Bool("quiet", false, "print only the summaries")
+	only := fs.String("set", "", "run only this set (its name, e.g. blind)")
+	save := fs.String("save", "", "write every case's outcome to this file (JSON lines), for --compare later")
+	compare := fs.String("compare", "", "show the cases whose outcome changed since a run saved with --save")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: radbot eval [--quiet] [--knowledge DIR] [FILE]   (default FILE: %s)\n", defaultEvalFile)
+		fmt.Fprintln(stderr, "usage: radbot eval [--quiet] [--set NAME] [--save FILE] [--compare FILE] [--cv] [--knowledge DIR] [MANIFEST]")
+		fmt.Fprintln(stderr, "  Runs every case set named in the manifest (default: the testdata beside the knowledge in use)")
+		fmt.Fprintln(stderr, "  and exits 1 when a set is below its thresholds.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	path := defaultEvalFile
-	if fs.NArg() > 0 {
-		path = fs.Arg(0)
-	}
-	ef, err := readEvalFile(path)
-	if err != nil {
 		return err
 	}
 	base, err := loadKnowledge(*dir)
 	if err != nil {
 		return err
 	}
-	if err := checkEvalIDs(path, ef, base); err != nil {
+	b := bot.New(base, bot.Options{})
+	testdata, manifestName, err := evalFiles(*dir, fs.Arg(0))
+	if err != nil {
 		return err
 	}
-	res := runEval(ctx, base, ef.Cases, th)
-	if !*quiet {
-		for _, f := range res.Failures {
-			fmt.Fprintln(stdout, f)
+	man, err := readManifest(testdata, manifestName)
+	if err != nil {
+		return err
+	}
+	var sets []*setResult
+	var all []caseResult
+	var problems []string
+	for _, ms := range man.Sets {
+		set, err := readSet(testdata, ms.File)
+		if err != nil {
+			return err
 		}
-		for _, f := range res.SelfFailures {
-			fmt.Fprintln(stdout, f)
+		if *only != "" && set.Name != *only {
+			continue
+		}
+		problems = append(problems, checkSet(set, base, b)...)
+		res := runSet(ctx, base, set)
+		res.HeldOut, res.thresholds = ms.HeldOut, ms.Thresholds
+		sets = append(sets, res)
+		all = append(all, res.Cases...)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the case sets need fixing first:\n  %s", strings.Join(problems, "\n  "))
+	}
+	if *only != "" && len(sets) == 0 {
+		return fmt.Errorf("no set named %q in %s", *only, manifestName)
+	}
+	failed := false
+	for _, s := range sets {
+		if !*quiet {
+			for _, f := range s.failures {
+				fmt.Fprintln(stdout, f)
+			}
+		}
+		if !printSet(stdout, s) {
+			failed = true
 		}
 	}
-	want := ef.Thresholds
-	fmt.Fprintf(stdout, "\n%d cases (%d in scope, %d out of scope, %d medical, %d smalltalk)\n",
-		len(ef.Cases), res.InScope, res.OutOfScope, res.Medical, res.Smalltalk)
-	var failed []string
-	line := func(name string, got float64, want float64, atLeast bool, detail string) {
-		mark := "ok  "
-		if want > 0 && (atLeast && got < want || !atLeast && got > want) {
-			mark = "FAIL"
-			failed = append(failed, name)
+	if *compare != "" {
+		if err := printFlips(stdout, *compare, all); err != nil {
+			return err
 		}
-		cmp := ">="
-		if !atLeast {
-			cmp = "<="
-		}
-		limit := ""
-		if want > 0 {
-			limit = fmt.Sprintf("(threshold %s %.1f%%)", cmp, 100*want)
-		}
-		fmt.Fprintf(stdout, "%s %-28s %6.1f%%  %-10s %s\n", mark, name, 100*got, detail, limit)
 	}
-	line("in-scope top-1 accuracy", ratio(res.Correct, res.InScope), want.MinAccuracy, true, fmt.Sprintf("%d/%d", res.Correct, res.InScope))
-	line("wrong-answer rate", ratio(res.Wrong, res.InScope), want.MaxWrong, false, fmt.Sprintf("%d/%d", res.Wrong, res.InScope))
-	line("clarify rate (in scope)", ratio(res.Clarify, res.InScope), 0, true, fmt.Sprintf("%d/%d", res.Clarify, res.InScope))
-	line("in-scope fallback rate", ratio(res.InFallback, res.InScope), 0, true, fmt.Sprintf("%d/%d", res.InFallback, res.InScope))
-	line("in-scope refused (false)", ratio(res.InRefused, res.InScope), 0, true, fmt.Sprintf("%d/%d", res.InRefused, res.InScope))
-	line("out-of-scope fallback rate", ratio(res.OOSFallback, res.OutOfScope), want.MinOutOfScope, true, fmt.Sprintf("%d/%d", res.OOSFallback, res.OutOfScope))
-	line("medical refusal rate", ratio(res.MedicalRefused, res.Medical), want.MinMedicalRefusal, true, fmt.Sprintf("%d/%d", res.MedicalRefused, res.Medical))
-	line("smalltalk recognised", ratio(res.SmalltalkOK, res.Smalltalk), 0, true, fmt.Sprintf("%d/%d", res.SmalltalkOK, res.Smalltalk))
-	line("self-check (own phrasings)", ratio(res.PhrasingsOK, res.Phrasings), want.MinSelfCheck, true, fmt.Sprintf("%d/%d", res.PhrasingsOK, res.Phrasings))
-	tags := make([]string, 0, len(res.Tags))
-	for t := range res.Tags {
-		tags = append(tags, t)
-	}
-	sort.Strings(tags)
-	for _, t := range tags {
-		c := res.Tags[t]
-		limit := 0.0
-		switch t {
-		case "follow-up":
-			limit = want.MinFollowUpAccuracy
-		case "typo":
-			limit = want.MinTypoAccuracy
+	if *save != "" {
+		if err := saveResults(*save, all); err != nil {
+			return err
 		}
-		line("tag "+t+" accuracy", ratio(c[0], c[1]), limit, true, fmt.Sprintf("%d/%d", c[0], c[1]))
 	}
-	if len(failed) > 0 {
-		fmt.Fprintf(stdout, "\nbelow threshold: %s\n", strings.Join(failed, ", "))
+	if failed {
 		return exitError{1}
 	}
 	return nil
 }
 
-func readEvalFile(path string) (*evalFile, error) {
-	data, err := os.ReadFile(path)
+// evalFiles finds the evaluation files: an explicit manifest path, else the testdata folder beside the
+// knowledge folder in use (DIR/../testdata), else the copy embedded with the default knowledge, so that
+// eval works from any working directory.
+func evalFiles(knowledgeDir, manifest string) (fs.FS, string, error) {
+	switch {
+	case manifest != "":
+		return os.DirFS(filepath.Dir(manifest)), filepath.Base(manifest), nil
+	case knowledgeDir != "":
+		td := filepath.Join(filepath.Dir(filepath.Clean(knowledgeDir)), "testdata")
+		if _, err := os.Stat(filepath.Join(td, defaultManifest)); err != nil {
+			return nil, "", fmt.Errorf("no evaluation manifest at %s (give its path as an argument)", filepath.Join(td, defaultManifest))
+		}
+		return os.DirFS(td), defaultManifest, nil
+	}
+	return knowledge.EvalFS(), defaultManifest, nil
+}
+
+func readManifest(fsys fs.FS, name string) (*evalManifest, error) {
+	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("reading evaluation cases: %w", err)
+		return nil, fmt.Errorf("reading the evaluation manifest: %w", err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var ef evalFile
+	var m evalManifest
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
-	if err := dec.Decode(&ef); err != nil {
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(m.Sets) == 0 {
+		return nil, fmt.Errorf("%s: no sets", name)
+	}
+	return &m, nil
+}
+
+// readSet reads and checks one case file: known fields, known expectations, regexes that compile.
+func readSet(fsys fs.FS, name string) (*evalSet, error) {
+	path := setsDir + "/" + name
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		return nil, fmt.Errorf("reading case set: %w", err)
+	}
+	var set evalSet
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&set); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	// Record each case's line for failure messages.
-	if len(doc.Content) > 0 {
+	set.File = path
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err == nil && len(doc.Content) > 0 {
 		root := doc.Content[0]
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			if root.Content[i].Value == "cases" {
 				for j, n := range root.Content[i+1].Content {
-					if j < len(ef.Cases) {
-						ef.Cases[j].Line = n.Line
+					if j < len(set.Cases) {
+						set.Cases[j].Line = n.Line
 					}
 				}
 			}
 		}
 	}
-	return &ef, nil
-}
-
-func checkEvalIDs(path string, ef *evalFile, base *knowledge.Base) error {
 	var bad []string
-	for _, c := range ef.Cases {
-		switch c.Expect {
-		case expectOutOfScope, expectMedical, expectSmalltalk:
-		default:
-			if base.Entry(c.Expect) == nil {
-				bad = append(bad, fmt.Sprintf("%s:%d: expect %q is not an entry id", path, c.Line, c.Expect))
+	for i := range set.Cases {
+		c := &set.Cases[i]
+		if c.Expect == expectAnswered && len(c.Must) == 0 {
+			bad = append(bad, fmt.Sprintf("%s:%d: expect answered needs must (what a right answer contains)", path, c.Line))
+		}
+		for _, m := range c.Must {
+			re, err := regexp.Compile("(?is)" + m)
+			if err != nil {
+				bad = append(bad, fmt.Sprintf("%s:%d: must %q: %v", path, c.Line, m, err))
+				continue
 			}
+			c.must = append(c.must, re)
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("%s", strings.Join(bad, "\n"))
+		return nil, errors.New(strings.Join(bad, "\n"))
 	}
-	return nil
+	if set.Name == "" {
+		set.Name = strings.TrimSuffix(name, ".yaml")
+	}
+	return &set, nil
 }
 
-// runEval asks every case in a fresh conversation (after its context messages), then checks every
-// entry's own phrasings.
-func runEval(ctx context.Context, base *knowledge.Base, cases []evalCase, th bot.Thresholds) evalResult {
-	b := bot.New(base, bot.Options{Thresholds: th})
-	res := evalResult{Tags: map[string][2]int{}}
-	for i, c := range cases {
+// checkSet finds cases that cannot measure anything: an unknown entry id, a repeat, or a near-copy of
+// something the bot learns from (an entry's phrasing or title, an out-of-scope or safety example): the
+// same content words once normalised. A near-copy measures recall of our own wording, not matching.
+func checkSet(set *evalSet, base *knowledge.Base, b *bot.Bot) []string {
+	learned := map[string]string{}
+	for _, e := range base.Entries {
+		for _, q := range append([]string{e.Title}, e.Questions...) {
+			learned[b.ContentKey(q)] = "a phrasing of entry " + e.ID
+		}
+	}
+	for _, q := range base.OutOfScope {
+		learned[b.ContentKey(q)] = "an example in " + knowledge.OutOfScopeFile
+	}
+	for _, q := range append(append([]string(nil), base.Safety.Refuse...), base.Safety.Answer...) {
+		learned[b.ContentKey(q)] = "an example in " + knowledge.SafetyFile
+	}
+	var out []string
+	seen := map[string]int{}
+	for _, c := range set.Cases {
+		switch c.Expect {
+		case expectAnswered, expectOutOfScope, expectMedical, expectCrisis, expectSmalltalk:
+		default:
+			if base.Entry(c.Expect) == nil {
+				out = append(out, fmt.Sprintf("%s:%d: expect %q is not an entry id", set.File, c.Line, c.Expect))
+			}
+		}
+		n := knowledge.Normalize(c.Q)
+		if prev, ok := seen[n]; ok {
+			out = append(out, fmt.Sprintf("%s:%d: %q repeats the case at line %d", set.File, c.Line, c.Q, prev))
+		}
+		seen[n] = c.Line
+		if len(c.Context) > 0 || c.Expect == expectSmalltalk || c.Expect == expectCrisis {
+			continue // a follow-up is hard because of its context; small talk and crisis words are few
+		}
+		if what, ok := learned[b.ContentKey(c.Q)]; ok && b.ContentKey(c.Q) != "" {
+			out = append(out, fmt.Sprintf("%s:%d: %q is a near-copy of %s (same content words); write it differently or drop it", set.File, c.Line, c.Q, what))
+		}
+	}
+	return out
+}
+
+// runSet asks every case in a fresh conversation (after its context messages).
+func runSet(ctx context.Context, base *knowledge.Base, set *evalSet) *setResult {
+	b := bot.New(base, bot.Options{})
+	res := &setResult{Name: set.Name, Tags: map[string][2]int{}}
+	for i, c := range set.Cases {
 		q := cliQuery
-		q.ConversationID = fmt.Sprintf("case-%d", i)
+		q.ConversationID = fmt.Sprintf("%s-%d", set.Name, i)
 		for _, prev := range c.Context {
 			q.Text = prev
 			b.Answer(ctx, q)
 		}
 		q.Text = c.Q
 		r := b.Answer(ctx, q)
-		ok := false
-		switch c.Expect {
-		case expectOutOfScope:
-			res.OutOfScope++
-			ok = r.Status == bot.StatusFallback
-			if ok {
-				res.OOSFallback++
+		out := res.score(c, r)
+		cr := caseResult{Set: set.Name, Line: c.Line, Q: c.Q, Expect: c.Expect, Status: string(r.Status), Reason: string(r.Reason), Outcome: out}
+		if r.Entry != nil {
+			cr.EntryID = r.Entry.ID
+		}
+		res.Cases = append(res.Cases, cr)
+		if out != outCorrect {
+			res.failures = append(res.failures, fmt.Sprintf("%s:%d: %q: want %s, got %s (%s)", set.File, c.Line, c.Q, c.Expect, describeReply(r), out))
+		}
+	}
+	return res
+}
+
+// score counts one case and returns its outcome.
+func (res *setResult) score(c evalCase, r bot.Reply) string {
+	out := outMissed
+	switch c.Expect {
+	case expectOutOfScope:
+		res.OutOfScope++
+		if r.Status == bot.StatusFallback {
+			res.OOSHeld++
+			out = outCorrect
+		} else if r.Status == bot.StatusAnswered {
+			out = outWrong
+		}
+	case expectMedical:
+		res.Medical++
+		if r.Status == bot.StatusRefused {
+			res.MedicalRefused++
+			out = outCorrect
+		}
+	case expectCrisis:
+		res.Crisis++
+		if r.Status == bot.StatusRefused && r.Reason == bot.ReasonCrisis {
+			res.CrisisOK++
+			out = outCorrect
+		}
+	case expectSmalltalk:
+		res.Smalltalk++
+		if r.Status == bot.StatusSmalltalk {
+			res.SmalltalkOK++
+			out = outCorrect
+		}
+	default:
+		res.InScope++
+		if c.hasTag("health-words") {
+			res.Career++
+			if r.Status == bot.StatusRefused {
+				res.CareerRefused++
 			}
-		case expectMedical:
-			res.Medical++
-			ok = r.Status == bot.StatusRefused
-			if ok {
-				res.MedicalRefused++
-			}
-		case expectSmalltalk:
-			res.Smalltalk++
-			ok = r.Status == bot.StatusSmalltalk
-			if ok {
-				res.SmalltalkOK++
-			}
-		default:
-			res.InScope++
-			switch {
-			case r.Status == bot.StatusAnswered && r.Entry.ID == c.Expect:
-				ok = true
+		}
+		switch r.Status {
+		case bot.StatusAnswered:
+			if c.answeredRight(r) {
 				res.Correct++
-			case r.Status == bot.StatusAnswered:
+				out = outCorrect
+			} else {
 				res.Wrong++
-			case r.Status == bot.StatusClarify:
-				res.Clarify++
-			case r.Status == bot.StatusFallback:
-				res.InFallback++
-			case r.Status == bot.StatusRefused:
-				res.InRefused++
+				out = outWrong
 			}
+		case bot.StatusRefused:
+			res.Wrong++
+			res.Refused++
+			out = outWrong
+		case bot.StatusClarify, bot.StatusSuggest:
+			res.Abstain++
+			out = outAbstain
+		default:
+			res.Fallback++
+			out = outFallback
 		}
 		for _, t := range c.Tags {
 			v := res.Tags[t]
 			v[1]++
-			if ok {
+			if out == outCorrect {
 				v[0]++
 			}
 			res.Tags[t] = v
 		}
-		if !ok {
-			res.Failures = append(res.Failures, fmt.Sprintf("line %d: %q: want %s, got %s", c.Line, c.Q, c.Expect, describeReply(r)))
+	}
+	return out
+}
+
+// answeredRight: the named entry, or an answer whose text has everything the case's must requires.
+func (c evalCase) answeredRight(r bot.Reply) bool {
+	if c.Expect != expectAnswered {
+		return r.Entry != nil && r.Entry.ID == c.Expect
+	}
+	for _, re := range c.must {
+		if !re.MatchString(r.Text) {
+			return false
 		}
 	}
-	for _, e := range base.Entries {
-		for _, p := range e.Questions {
-			res.Phrasings++
-			r := b.Answer(ctx, bot.Query{Platform: "cli", ConversationID: "self-check-" + e.ID + p, Text: p})
-			if r.Status == bot.StatusAnswered && r.Entry.ID == e.ID {
-				res.PhrasingsOK++
-				continue
+	return true
+}
+
+// printSet prints a set's summary against its thresholds and reports whether it met them all.
+func printSet(w io.Writer, s *setResult) bool {
+	kind := "development set, not held out"
+	if s.HeldOut {
+		kind = "held out"
+	}
+	fmt.Fprintf(w, "\nset %s (%s): %d cases: %d in scope, %d out of scope, %d medical, %d crisis, %d smalltalk\n",
+		s.Name, kind, len(s.Cases), s.InScope, s.OutOfScope, s.Medical, s.Crisis, s.Smalltalk)
+	t := s.thresholds
+	ok := true
+	line := func(name string, a, b int, limit *float64, atLeast bool) {
+		if b == 0 {
+			return
+		}
+		got := ratio(a, b)
+		mark, bar := "    ", ""
+		if limit != nil {
+			mark = "ok  "
+			cmp := ">="
+			if !atLeast {
+				cmp = "<="
 			}
-			res.SelfFailures = append(res.SelfFailures, fmt.Sprintf("self-check %s:%d: %q of %s got %s", e.File, e.Line, p, e.ID, describeReply(r)))
+			bar = fmt.Sprintf("(threshold %s %.1f%%)", cmp, 100**limit)
+			if atLeast && got < *limit-1e-9 || !atLeast && got > *limit+1e-9 {
+				mark, ok = "FAIL", false
+			}
+		}
+		fmt.Fprintf(w, "  %s %-26s %6.1f%%  %-9s %s\n", mark, name, 100*got, fmt.Sprintf("%d/%d", a, b), bar)
+	}
+	line("in-scope correct", s.Correct, s.InScope, t.MinCorrect, true)
+	line("in-scope wrong", s.Wrong, s.InScope, t.MaxWrong, false)
+	line("in-scope clarify/suggest", s.Abstain, s.InScope, nil, true)
+	line("in-scope fallback", s.Fallback, s.InScope, nil, true)
+	line("career refused (health)", s.CareerRefused, s.Career, t.MaxCareerRefused, false)
+	line("out-of-scope held", s.OOSHeld, s.OutOfScope, t.MinOutOfScope, true)
+	line("medical refused", s.MedicalRefused, s.Medical, t.MinMedical, true)
+	line("crisis signposted", s.CrisisOK, s.Crisis, t.MinCrisis, true)
+	line("smalltalk recognised", s.SmalltalkOK, s.Smalltalk, t.MinSmalltalk, true)
+	for _, tag := range slices.Sorted(maps.Keys(t.MinTag)) {
+		v := s.Tags[tag]
+		limit := t.MinTag[tag]
+		line("tag "+tag+" correct", v[0], v[1], &limit, true)
+	}
+	return ok
+}
+
+func saveResults(path string, rs []caseResult) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("saving results: %w", err)
+	}
+	enc := json.NewEncoder(f)
+	for _, r := range rs {
+		if err := enc.Encode(r); err != nil {
+			f.Close()
+			return fmt.Errorf("saving results: %w", err)
 		}
 	}
-	return res
+	return f.Close()
+}
+
+// printFlips lists the cases whose outcome changed since an earlier saved run, matched by set and
+// question.
+func printFlips(w io.Writer, path string, now []caseResult) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("reading the earlier run: %w", err)
+	}
+	before := map[string]caseResult{}
+	for i, ln := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r caseResult
+		if err := json.Unmarshal([]byte(ln), &r); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+		before[r.Set+"\x00"+r.Q] = r
+	}
+	var fixed, broke, changed int
+	fmt.Fprintf(w, "\nchanges since %s:\n", path)
+	for _, r := range now {
+		b, ok := before[r.Set+"\x00"+r.Q]
+		if !ok || b.Outcome == r.Outcome && b.EntryID == r.EntryID && b.Status == r.Status {
+			continue
+		}
+		mark := "  ~"
+		switch {
+		case r.Outcome == outCorrect && b.Outcome != outCorrect:
+			mark = "  +"
+			fixed++
+		case b.Outcome == outCorrect && r.Outcome != outCorrect:
+			mark = "  -"
+			broke++
+		default:
+			changed++
+		}
+		fmt.Fprintf(w, "%s %s:%d %q: %s %s → %s %s\n", mark, r.Set, r.Line, r.Q, b.Outcome, flipDetail(b), r.Outcome, flipDetail(r))
+	}
+	fmt.Fprintf(w, "%d fixed (+), %d broken (-), %d otherwise changed (~)\n", fixed, broke, changed)
+	return nil
+}
+
+func flipDetail(r caseResult) string {
+	if r.EntryID != "" {
+		return "(" + r.Status + " " + r.EntryID + ")"
+	}
+	return "(" + r.Status + ")"
 }
 
 func describeReply(r bot.Reply) string {
 	switch r.Status {
 	case bot.StatusAnswered:
 		return fmt.Sprintf("answered %s (%.2f)", r.Entry.ID, r.Score)
-	case bot.StatusClarify:
+	case bot.StatusClarify, bot.StatusSuggest:
 		ids := make([]string, len(r.Candidates))
 		for i, c := range r.Candidates {
 			ids[i] = c.ID
 		}
-		return "clarify [" + strings.Join(ids, ", ") + "]"
-	default:
-		return fmt.Sprintf("%s (%.2f)", r.Status, r.Score)
+		return string(r.Status) + " [" + strings.Join(ids, ", ") + "]"
 	}
+	if r.Reason != "" {
+		return fmt.Sprintf("%s/%s (%.2f)", r.Status, r.Reason, r.Score)
+	}
+	return fmt.Sprintf("%s (%.2f)", r.Status, r.Score)
 }
