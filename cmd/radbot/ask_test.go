@@ -334,4 +334,3 @@ func TestAskKnowledgeDir(t *testing.T) {
 		t.Errorf("ask --knowledge BROKEN = %d, stderr %q; want 1 and the problems", code, errOut)
 	}
 }
-
