@@ -95,7 +95,7 @@ func syntheticBase(n int) *knowledge.Base {
 		e.Answer = "answer"
 		entries[i] = e
 	}
-	return knowledge.New(entries, nil, knowledge.Texts{Fallback: "?", Refusal: "111 GP 999"}, knowledge.Scope{})
+	return knowledge.New(entries, nil, knowledge.Texts{Fallback: "?", Refusal: "111 GP 999"})
 }
 
 func syntheticWord(rng *rand.Rand) string {
@@ -149,4 +149,34 @@ func BenchmarkAnswerSynthetic(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkTypos measures a question with four misspelt words, each corrected through the deletion
+// index, on the default content and on 10,000 synthetic entries.
+func BenchmarkTypos(b *testing.B) {
+	b.Run("default", func(b *testing.B) {
+		bt := bot.New(defaultBase(b), bot.Options{})
+		q := bot.Query{Platform: "bench", ConversationID: "c", UserID: "u",
+			Text: "how compettive is intervnetional radiolgy trainnig"}
+		b.ReportAllocs()
+		for b.Loop() {
+			bt.Answer(context.Background(), q)
+		}
+	})
+	b.Run("entries=10000", func(b *testing.B) {
+		base := syntheticBase(10000)
+		bt := bot.New(base, bot.Options{})
+		// Four words of a phrasing, each with two letters swapped.
+		ws := strings.Fields(base.Entries[42].Questions[0])
+		for i := 0; i < 4 && i < len(ws); i++ {
+			r := []byte(ws[i])
+			r[1], r[2] = r[2], r[1]
+			ws[i] = string(r)
+		}
+		q := bot.Query{Platform: "bench", ConversationID: "c", UserID: "u", Text: strings.Join(ws, " ")}
+		b.ReportAllocs()
+		for b.Loop() {
+			bt.Answer(context.Background(), q)
+		}
+	})
 }

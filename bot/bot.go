@@ -28,8 +28,6 @@ type Options struct {
 	// RatePerMinute and RateBurst limit questions per user; zero RatePerMinute means no limit.
 	RatePerMinute float64
 	RateBurst     int
-	// Thresholds tune answered / clarify / fallback; zero fields take the defaults.
-	Thresholds Thresholds
 	Logger     *slog.Logger
 	Observer   Observer
 	// Now is the clock; nil means time.Now. Tests set it.
@@ -68,7 +66,6 @@ func New(base *knowledge.Base, opts Options) *Bot {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	opts.Thresholds = opts.Thresholds.withDefaults()
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -100,6 +97,9 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	var r Reply
 	var top []Scored
 	switch {
+	case len(q.Text) <= 8*b.opts.MaxQuestionChars && ix.crisisPhrase(words(q.Text)) != "":
+		// Someone may be in danger: the urgent signposting is always shown, whatever the limits.
+		r = crisisReply(texts)
 	case utf8.RuneCountInString(q.Text) > b.opts.MaxQuestionChars:
 		r = Reply{Status: StatusLimited, Text: fmt.Sprintf(texts.TooLong, b.opts.MaxQuestionChars)}
 	case !b.allow(q):
@@ -110,6 +110,10 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	r.KnowledgeVersion = ix.base.Version
 	if r.Status != StatusLimited {
 		b.record(ctx, q, &r, top)
+	}
+	if r.Status == StatusFallback && r.Reason == ReasonNoMatch && r.InteractionID != 0 {
+		// Only a question that was really stored is said to be kept for the maintainers.
+		r.Text = strings.TrimSpace(r.Text) + "\n\n" + strings.TrimSpace(texts.FallbackKept)
 	}
 	if b.opts.Observer != nil {
 		b.opts.Observer.ObserveAnswer(q.Platform, r.Status, time.Since(start))

@@ -1,141 +1,297 @@
 package bot
 
 import (
-	"regexp"
+	"os"
+	"strconv"
+	"slices"
+	"sort"
 	"strings"
 )
 
-// Personal medical questions are recognised by who they are about (the asker or someone close to them)
-// together with what they ask (symptoms, their own scan or result, whether to have a test). A career
-// word in the question does not make it safe: "my dad needs an angioplasty, is it dangerous?" is
-// refused, while "what is an angioplasty" is answered.
-var (
-	// Procedures and scans that happen to a person.
-	reProcedure = `(scan|scans|scanned|mri|ct|cat|x ray|x rayed|embolised|embolized|stented|biopsied|operated|xray|xrays|x rays|ultrasound|biopsy|mammogram|mammography|angioplasty|angiogram|angiography|stent|embolisation|embolization|procedure|operation|surgery|test|tests|pet|nephrostomy|drain|evar|tipss|tips|thrombectomy|vertebroplasty|ablation|line|picc|port|gastrostomy|fluoroscopy|barium|dose|radiation|injection|contrast)`
-	// Verbs that put a person on the table: "I'm having an MRI", "dad needs an angioplasty".
-	rePatient = regexp.MustCompile(`\b(have|having|had|has|need|needs|needed|get|getting|got|booked|book|scheduled|going for|referred for|waiting for|undergo|undergoing|undergone|do i need|should i get|should i have|recommended|offered|sent for|due for)( a| an| my| his| her| the| some| another| this| that| it)?( \w+)?( \w+)? ` + reProcedure + `\b`)
-	// "my scan", "my MRI results", "his CT report".
-	rePossessedScan = regexp.MustCompile(`\b(my|his|her|their|mums|dads) (\w+ )?` + reProcedure + `\b`)
-	// Worries about safety or risk, which need a procedure and a person to be medical.
-	reWorry = regexp.MustCompile(`\b(safe|safety|dangerous|danger|risk|risks|risky|worried|worry|worrying|scared|afraid|side effects?|harm|harmful|hurt|recovery|recover|survive|serious|normal|mean|means)\b`)
-	// Career phrases that use "my" without being about health: "my portfolio", "my MRI rotation".
-	reCareerPossession = regexp.MustCompile(`\b(my|his|her) (\w+ )?` + reProcedure + ` (rotation|block|taster|placement|teaching|exam|course|elective|module|knowledge|reporting|training|list|session|skills|experience|logbook|competencies|competence)\b`)
-)
+// Safety decides two things about every message, before any matching:
+//
+//   - crisis: a message that says someone may be in danger now (suicidal thoughts, emergency symptoms)
+//     gets the urgent signposting. This is a rule, because a rule is clearer than an example here: the
+//     phrases in safety.yaml's crisis list, matched as whole words in order (one extra word allowed
+//     between them: "i just want to die" matches "want to die").
+//   - personal medical advice: decided by what is asked, not by which words appear. A linear model on
+//     words and word pairs is learned when the index is built from safety.yaml's two example lists
+//     (refuse: personal medical questions; answer: career questions that use health words), with the
+//     entries' phrasings and the out-of-scope examples as further questions that must not be refused.
+//     "I'm pregnant, can I still do IR lists as a trainee?" is answered; "I'm pregnant, is my CT safe
+//     for the baby?" is refused.
 
-// Word sets for the quick checks that run on every question; the regular expressions above only run
-// when these say a question might be personal and medical.
-var (
-	selfWords      = toSet(`i im ive id ill me my myself mine`)
-	possessives    = toSet(`my our his her`)
-	relativeWords  = toSet(`mum mother mom dad father parent parents son daughter child children kid kids baby wife husband partner friend brother sister gran granny grandma grandmother grandad grandpa grandfather nan nana aunt auntie uncle boyfriend girlfriend cousin flatmate housemate family relative niece nephew neighbour fiance fiancee stepdad stepmum`)
-	strongWords    = newPhraseSet(strings.Fields(strings.ReplaceAll(`pain pains painful ache aches aching lump lumps bump swelling swollen bleeding bleed bleeds cough coughing headache headaches migraine migraines dizzy dizziness faint fainted fever rash nausea vomiting breathless numb numbness tingling injury injured sprain sprained hurt hurts hurting sore cancer tumour tumours cyst cysts nodule nodules shadow growth diagnosis diagnosed symptom symptoms pacemaker implant claustrophobic allergic allergy result results findings abnormal unwell ill illness sick stroke seizure pregnant pregnancy breastfeeding breastfeed miscarriage contrast_reaction fibroid fibroids varicocele aneurysm clot clots dvt blockage blocked fracture fractured broken stone stones infection infected abscess bruising bruised`, "_", "\x00")))
-	procedureWords = toSet(`scan scans scanned mri ct cat ray xray xrays rays rayed ultrasound biopsy mammogram mammography angioplasty angiogram angiography stent embolisation embolization embolised embolized stented biopsied operated procedure operation surgery test tests pet nephrostomy drain evar tipss tips thrombectomy vertebroplasty ablation line picc port gastrostomy fluoroscopy barium dose radiation injection contrast`)
-)
-
-// phraseSet matches single words, and two-word phrases written with a NUL between the words.
-type phraseSet map[string]bool
-
-func newPhraseSet(terms []string) phraseSet {
-	p := phraseSet{}
-	for _, t := range terms {
-		p[t] = true
-	}
-	return p
+// safetyModel is the learned personal-medical-advice classifier.
+type safetyModel struct {
+	feats map[string]int32 // feature → index
+	w     []float64
+	bias  float64
+	// the examples, as feature sets, for --explain's nearest examples
+	examples []safetyExample
 }
 
-func (p phraseSet) any(ws []string) bool {
-	for i, w := range ws {
-		if p[w] || i+1 < len(ws) && p[w+"\x00"+ws[i+1]] {
-			return true
+type safetyExample struct {
+	text   string
+	refuse bool
+	feats  []int32
+}
+
+// safetyAt is the probability from which a message is refused. Chosen with `radbot eval --cv` on the
+// safety examples (never on an evaluation set): the career examples must almost never be refused, and the
+// personal ones always.
+const safetyAt = 0.5
+
+// Training weights: the entries' phrasings and the out-of-scope examples are many and mostly far from
+// health; they teach that ordinary questions are not refused without drowning the safety examples.
+const (
+	safetyOtherWeight = 0.15
+	safetyLambda      = 0.02
+	safetyEpochs      = 300
+)
+
+// safetyTokens are the words a safety decision looks at: every word, stop words included (who is asked
+// about, "my" and "I", matters here), as lemma stems.
+func safetyTokens(ws []string) []string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		if r, ok := chatWord(w); ok {
+			if r == "" {
+				continue
+			}
+			w = r
+		}
+		out = append(out, stem(w))
+	}
+	return out
+}
+
+// safetyFeatures are the words and adjacent word pairs of a message, and again, marked, those of the
+// part that asks: the last clause with a question mark, else the last clause. "My nan had a thrombectomy
+// and it inspired me, how do I become an interventional radiologist?" asks about a career; "I'm
+// preparing for my radiology interview and I've noticed blood when I cough" tells of a symptom.
+func safetyFeatures(text string) []string {
+	out := pairs(safetyTokens(words(text)), "")
+	if ask := askingClause(text); ask != "" {
+		out = append(out, pairs(safetyTokens(words(ask)), "?")...)
+	}
+	return out
+}
+
+func pairs(toks []string, mark string) []string {
+	out := make([]string, 0, 2*len(toks))
+	for i, t := range toks {
+		out = append(out, mark+t)
+		if i > 0 {
+			out = append(out, mark+toks[i-1]+" "+t)
 		}
 	}
-	return false
+	return out
 }
 
-// isMedical reports whether a question (its words, and their normalised join) asks for personal
-// medical advice.
-func isMedical(ws []string, norm string) bool {
-	self, rel, proc := false, false, false
-	for i, w := range ws {
-		self = self || selfWords[w]
-		proc = proc || procedureWords[w]
-		if possessives[w] {
-			for k := i + 1; k <= i+2 && k < len(ws); k++ {
-				if relativeWords[strings.TrimSuffix(ws[k], "s")] || relativeWords[ws[k]] {
-					rel = true
+// askingClause returns the clause of a message that asks: the last one ending in "?", else the last
+// clause; "" when the message is one clause. Clauses end at punctuation, and at "and", "but" and "so"
+// between two of them.
+func askingClause(text string) string {
+	var clauses []string
+	start := 0
+	flush := func(end int, q bool) {
+		if c := strings.TrimSpace(text[start:end]); c != "" {
+			if q {
+				c += "?"
+			}
+			clauses = append(clauses, c)
+		}
+	}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '?', '.', '!', ',', ';', ':', '\n':
+			flush(i, text[i] == '?')
+			start = i + 1
+		case ' ':
+			for _, c := range [...]string{" and ", " but ", " so "} {
+				if strings.HasPrefix(text[i:], c) {
+					flush(i, false)
+					start = i + len(c) - 1
 				}
 			}
 		}
 	}
-	if !self && !rel {
-		return false
+	flush(len(text), false)
+	if len(clauses) < 2 {
+		return ""
 	}
-	if strongWords.any(ws) {
-		return true
+	for i := len(clauses) - 1; i >= 0; i-- {
+		if strings.HasSuffix(clauses[i], "?") {
+			return clauses[i]
+		}
 	}
-	if !proc {
-		return false
-	}
-	if reCareerPossession.MatchString(norm) {
-		return false
-	}
-	if patientProcedure(norm) || rePossessedScan.MatchString(norm) {
-		return true
-	}
-	return rel && reWorry.MatchString(norm)
+	return clauses[len(clauses)-1]
 }
 
-// smalltalk kinds.
-const (
-	talkNone = iota
-	talkGreeting
-	talkThanks
-	talkHelp
-)
-
-var (
-	greetWords = toSet(`hi hello hey hiya heya howdy yo hullo morning afternoon evening good day there radbot bot bye goodbye cya see you later night soon`)
-	thankWords = toSet(`thanks thank thankyou thx ta cheers you so much very great lovely brilliant perfect helpful appreciate it that awesome nice cool ok okay many`)
-	helpWords  = toSet(`help what can you do how does do work use commands command options menu start who are you is radbot this bot questions ask i about`)
-)
-
-// smalltalkKind recognises messages that are only a greeting, thanks or a request for help.
-func smalltalkKind(ws []string) int {
-	if len(ws) == 0 {
-		return talkHelp
+func (m *safetyModel) ids(text string) []int32 {
+	var out []int32
+	for _, f := range safetyFeatures(text) {
+		if id, ok := m.feats[f]; ok {
+			out = append(out, id)
+		}
 	}
-	only := func(set map[string]bool) bool {
-		for _, w := range ws {
-			if !set[w] {
-				return false
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// probability returns how likely the message (its words) asks for personal medical advice.
+func (m *safetyModel) probability(text string) float64 {
+	if m == nil {
+		return 0
+	}
+	z := m.bias
+	for _, id := range m.ids(text) {
+		z += m.w[id]
+	}
+	return sigmoid(z)
+}
+
+// learnSafety fits the classifier on safety.yaml's examples (and the other questions the knowledge has).
+func learnSafety(ix *Index) *safetyModel {
+	s := ix.base.Safety
+	if len(s.Refuse) == 0 {
+		return nil
+	}
+	var others []string
+	for _, e := range ix.base.Entries {
+		others = append(others, e.Title)
+		others = append(others, e.Questions...)
+	}
+	others = append(others, ix.base.OutOfScope...)
+	return trainSafety(s.Refuse, s.Answer, others)
+}
+
+// trainSafety fits the classifier: refuse examples are positives; answer examples and others negatives.
+func trainSafety(refuse, answer, others []string) *safetyModel {
+	m := &safetyModel{feats: map[string]int32{}}
+	type row struct {
+		feats  []int32
+		y, wt  float64
+		text   string
+		refuse bool
+	}
+	var rows []row
+	add := func(texts []string, y, wt float64, keep bool) {
+		for _, t := range texts {
+			var ids []int32
+			for _, f := range safetyFeatures(t) {
+				id, ok := m.feats[f]
+				if !ok {
+					id = int32(len(m.feats))
+					m.feats[f] = id
+				}
+				ids = append(ids, id)
+			}
+			slices.Sort(ids)
+			ids = slices.Compact(ids)
+			rows = append(rows, row{feats: ids, y: y, wt: wt})
+			if keep {
+				m.examples = append(m.examples, safetyExample{text: t, refuse: y == 1, feats: ids})
 			}
 		}
-		return true
 	}
-	joined := strings.Join(ws, " ")
-	switch {
-	case only(thankWords) && (strings.Contains(joined, "thank") || strings.Contains(joined, "cheers") || strings.Contains(joined, "thx") || joined == "ta"):
-		return talkThanks
-	case only(greetWords):
-		return talkGreeting
-	case only(helpWords) && (strings.Contains(joined, "help") || strings.Contains(joined, "what can you do") || strings.Contains(joined, "who are you") || strings.Contains(joined, "commands") || strings.Contains(joined, "how do") || strings.Contains(joined, "menu") || joined == "start"):
-		return talkHelp
+	add(refuse, 1, envf("POSW", 1), true)
+	add(answer, 0, 1, true)
+	add(others, 0, envf("OTHW", safetyOtherWeight), false)
+	xs := make([][]int32, len(rows))
+	ys := make([]float64, len(rows))
+	ws := make([]float64, len(rows))
+	for i, r := range rows {
+		xs[i], ys[i], ws[i] = r.feats, r.y, r.wt
 	}
-	return talkNone
+	m.w, m.bias = fitSparseLogistic(xs, ys, ws, len(m.feats), envf("LAMBDA", safetyLambda))
+	return m
 }
 
-// notAdjective words cannot sit between "had a" and a procedure in a patient's sentence: "I had a
-// taster in MRI" and "how do I get into surgery" are career questions.
-var notAdjective = toSet(`in into on at to for of with about from as than taster tasters week placement
-job career rotation course experience interest look chance go training post posts block session`)
+// SafetyNeighbour is a safety example close to a message, for --explain.
+type SafetyNeighbour struct {
+	Text       string
+	Refuse     bool
+	Similarity float64
+}
 
-// patientProcedure finds "having an MRI", "needs an angioplasty" and the like.
-func patientProcedure(norm string) bool {
-	for _, m := range rePatient.FindAllStringSubmatch(norm, -1) {
-		ok := true
-		for _, w := range m[3:5] {
-			if notAdjective[strings.TrimSpace(w)] {
+// nearest returns the k examples most like the message (Jaccard similarity of their features).
+func (m *safetyModel) nearest(text string, k int) []SafetyNeighbour {
+	if m == nil {
+		return nil
+	}
+	q := m.ids(text)
+	var out []SafetyNeighbour
+	for _, ex := range m.examples {
+		shared := 0
+		for _, id := range q {
+			if containsID(ex.feats, id) {
+				shared++
+			}
+		}
+		if shared == 0 {
+			continue
+		}
+		out = append(out, SafetyNeighbour{Text: ex.text, Refuse: ex.refuse, Similarity: float64(shared) / float64(len(q)+len(ex.feats)-shared)})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Similarity > out[j].Similarity })
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out
+}
+
+// buildCrisis prepares the crisis phrases as word sequences.
+func (ix *Index) buildCrisis() {
+	for _, p := range ix.base.Safety.Crisis {
+		if ws := crisisWords(words(p)); len(ws) > 0 {
+			ix.crisis = append(ix.crisis, ws)
+		}
+	}
+}
+
+// crisisWords reads chat spellings, so "cant breathe" and "can't breathe" are one phrase.
+func crisisWords(ws []string) []string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		if r, ok := chatWords[w]; ok && r != "" {
+			w = r
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// crisisPhrase returns the crisis phrase a message contains, or "".
+func (ix *Index) crisisPhrase(ws []string) string {
+	ws = crisisWords(ws)
+	for _, p := range ix.crisis {
+		if containsInOrder(ws, p) {
+			return strings.Join(p, " ")
+		}
+	}
+	return ""
+}
+
+// containsInOrder reports whether phrase occurs in ws in order, with at most one other word between two
+// of its words.
+func containsInOrder(ws, phrase []string) bool {
+	for start := range ws {
+		if ws[start] != phrase[0] {
+			continue
+		}
+		i, ok := start, true
+		for _, p := range phrase[1:] {
+			switch {
+			case i+1 < len(ws) && ws[i+1] == p:
+				i++
+			case i+2 < len(ws) && ws[i+2] == p:
+				i += 2
+			default:
 				ok = false
+			}
+			if !ok {
+				break
 			}
 		}
 		if ok {
@@ -143,4 +299,11 @@ func patientProcedure(norm string) bool {
 		}
 	}
 	return false
+}
+
+func envf(k string, d float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
+		return v
+	}
+	return d
 }

@@ -64,15 +64,6 @@ type Texts struct {
 	Error           string   `yaml:"error"`
 }
 
-// Scope tells questions about radiology careers from questions about other fields, from bot.yaml.
-type Scope struct {
-	// OtherFields are words for other specialties and subjects ("cardiology", "dentistry"). A question
-	// that names one and no RadiologyWords falls back rather than landing on a radiology entry.
-	OtherFields []string
-	// RadiologyWords mark a question as being about radiology after all.
-	RadiologyWords []string
-}
-
 // Safety holds the examples the personal-medical-advice classifier learns from (safety.yaml).
 type Safety struct {
 	// Refuse are personal medical questions: about the asker or someone they know.
@@ -90,7 +81,6 @@ type Base struct {
 	Entries  []*Entry // in file order
 	Synonyms [][]string
 	Texts    Texts
-	Scope    Scope
 	Safety   Safety
 	// OutOfScope are questions RadBot must not answer (out-of-scope.yaml): the answer-or-abstain
 	// decision learns from them beside the entries' own phrasings.
@@ -166,8 +156,8 @@ func LoadDir(dir string) (*Base, error) {
 
 // New assembles a base from entries built in code, without validation: for generated knowledge in
 // tests and benchmarks. Entries are grouped into topics by their Topic field.
-func New(entries []*Entry, synonyms [][]string, texts Texts, scope Scope) *Base {
-	b := &Base{Entries: entries, Synonyms: synonyms, Texts: texts, Scope: scope, byID: make(map[string]*Entry, len(entries)), Version: "generated"}
+func New(entries []*Entry, synonyms [][]string, texts Texts) *Base {
+	b := &Base{Entries: entries, Synonyms: synonyms, Texts: texts, byID: make(map[string]*Entry, len(entries)), Version: "generated"}
 	topics := map[string]*Topic{}
 	for _, e := range entries {
 		b.byID[e.ID] = e

@@ -104,7 +104,7 @@ var (
 	entryFields  = []string{"id", "title", "questions", "keywords", "answer", "related", "sources", "reviewed"}
 	sourceFields = []string{"title", "url"}
 	synFields    = []string{"groups"}
-	textFields   = []string{"greeting", "help", "thanks", "fallback", "fallback_kept", "fallback_links", "out_of_scope", "out_of_scope_links", "refusal", "refusal_links", "crisis", "crisis_links", "clarify", "suggest", "rate_limited", "too_long", "feedback_thanks", "error", "other_fields", "radiology_words"}
+	textFields   = []string{"greeting", "help", "thanks", "fallback", "fallback_kept", "fallback_links", "out_of_scope", "out_of_scope_links", "refusal", "refusal_links", "crisis", "crisis_links", "clarify", "suggest", "rate_limited", "too_long", "feedback_thanks", "error"}
 	safetyFields = []string{"refuse", "answer", "crisis"}
 	oosFields    = []string{"questions"}
 )
@@ -499,8 +499,6 @@ func (l *loader) texts(file string, root *yaml.Node) {
 	t.RefusalLinks = l.sources(file, "", f["refusal_links"], "refusal_links")
 	t.OutOfScopeLinks = l.sources(file, "", f["out_of_scope_links"], "out_of_scope_links")
 	t.CrisisLinks = l.sources(file, "", f["crisis_links"], "crisis_links")
-	l.base.Scope.OtherFields, _ = l.list(file, "", f, "other_fields")
-	l.base.Scope.RadiologyWords, _ = l.list(file, "", f, "radiology_words")
 	if t.TooLong != "" && strings.Count(t.TooLong, "%d") != 1 {
 		l.add(file, f["too_long"].Line, "", "too_long should contain %%d once, where the maximum length goes")
 	}

@@ -57,8 +57,6 @@ feedback_thanks: |
   Thank you for your feedback. It helps us improve the answers.
 error: |
   Sorry, something went wrong on my side. Please try again in a moment.
-other_fields: [cardiology, surgery, GP, dentistry]
-radiology_words: [radiology, radiologist, IR, FRCR, scan]
 `
 
 // validTopic is one topic file with two entries that relate to each other.
@@ -214,9 +212,6 @@ func TestLoadValidFolder(t *testing.T) {
 	}
 	if len(tx.FallbackLinks) != 2 || len(tx.RefusalLinks) != 1 || tx.RefusalLinks[0].URL != "https://111.nhs.uk/" {
 		t.Errorf("links: fallback %+v, refusal %+v", tx.FallbackLinks, tx.RefusalLinks)
-	}
-	if len(base.Scope.OtherFields) != 4 || len(base.Scope.RadiologyWords) != 5 {
-		t.Errorf("Scope = %+v", base.Scope)
 	}
 	// A base without synonyms.yaml is fine too.
 	files := validFolder()

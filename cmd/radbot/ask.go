@@ -61,7 +61,13 @@ func cmdAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return sc.Err()
 	}
 	if *explain {
-		printExplain(stdout, b.Explain(question))
+		ex := b.Explain(question)
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(explainJSON(ex))
+		}
+		printExplain(stdout, ex)
 		return nil
 	}
 	q := cliQuery
@@ -153,35 +159,6 @@ func renderText(r bot.Reply) string {
 		}
 	}
 	return b.String()
-}
-
-func printExplain(w io.Writer, ex bot.Explanation) {
-	fmt.Fprintf(w, "question:     %s\n", ex.Question)
-	fmt.Fprintf(w, "normalised:   %s\n", ex.Normalized)
-	fmt.Fprintf(w, "tokens:       %s\n", strings.Join(ex.Tokens, " "))
-	fmt.Fprintf(w, "corrections:  %s\n", orNone(ex.Corrections))
-	fmt.Fprintf(w, "synonyms:     %s\n", orNone(ex.Synonyms))
-	fmt.Fprintf(w, "medical:      %v\nsmalltalk:    %v\nother field:  %v\n", ex.Medical, ex.Smalltalk, ex.OtherField)
-	fmt.Fprintf(w, "\ntop entries (score = 0.20 coverage + 0.35 focus + 0.30 phrasing + 0.15 bm25/best):\n")
-	for i, s := range ex.Top {
-		fmt.Fprintf(w, "%d. %-32s score %.3f  coverage %.2f  focus %.2f  phrasing %.2f  bm25 %.2f  matched: %s\n",
-			i+1, s.Entry.ID, s.Score, s.Coverage, s.Focus, s.Phrasing, s.BM25, strings.Join(s.Matched, " "))
-	}
-	if len(ex.Top) == 0 {
-		fmt.Fprintln(w, "   (no entry shares a word with the question)")
-	}
-	fmt.Fprintf(w, "\nreply: %s", ex.Reply.Status)
-	switch {
-	case ex.Reply.Entry != nil:
-		fmt.Fprintf(w, " → %s", ex.Reply.Entry.ID)
-	case len(ex.Reply.Candidates) > 0:
-		var ids []string
-		for _, c := range ex.Reply.Candidates {
-			ids = append(ids, c.ID)
-		}
-		fmt.Fprintf(w, " between %s", strings.Join(ids, ", "))
-	}
-	fmt.Fprintln(w)
 }
 
 func orNone(s []string) string {

@@ -145,6 +145,7 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	only := fs.String("set", "", "run only this set (its name, e.g. blind)")
 	save := fs.String("save", "", "write every case's outcome to this file (JSON lines), for --compare later")
 	compare := fs.String("compare", "", "show the cases whose outcome changed since a run saved with --save")
+	cv := fs.Bool("cv", false, "cross-validate on the knowledge's own examples instead (leave-one-out, models refitted without each)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: radbot eval [--quiet] [--set NAME] [--save FILE] [--compare FILE] [--cv] [--knowledge DIR] [MANIFEST]")
 		fmt.Fprintln(stderr, "  Runs every case set named in the manifest (default: the testdata beside the knowledge in use)")
@@ -166,6 +167,9 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	man, err := readManifest(testdata, manifestName)
 	if err != nil {
 		return err
+	}
+	if *cv {
+		return runCV(b, man.CV, *quiet, stdout)
 	}
 	var sets []*setResult
 	var all []caseResult
@@ -460,6 +464,11 @@ func printSet(w io.Writer, s *setResult) bool {
 	}
 	fmt.Fprintf(w, "\nset %s (%s): %d cases: %d in scope, %d out of scope, %d medical, %d crisis, %d smalltalk\n",
 		s.Name, kind, len(s.Cases), s.InScope, s.OutOfScope, s.Medical, s.Crisis, s.Smalltalk)
+	return printSetLines(w, s)
+}
+
+// printSetLines prints the figures of a set against its thresholds and reports whether it met them.
+func printSetLines(w io.Writer, s *setResult) bool {
 	t := s.thresholds
 	ok := true
 	line := func(name string, a, b int, limit *float64, atLeast bool) {
@@ -485,7 +494,7 @@ func printSet(w io.Writer, s *setResult) bool {
 	line("in-scope wrong", s.Wrong, s.InScope, t.MaxWrong, false)
 	line("in-scope clarify/suggest", s.Abstain, s.InScope, nil, true)
 	line("in-scope fallback", s.Fallback, s.InScope, nil, true)
-	line("career refused (health)", s.CareerRefused, s.Career, t.MaxCareerRefused, false)
+	line("career refused", s.CareerRefused, s.Career, t.MaxCareerRefused, false)
 	line("out-of-scope held", s.OOSHeld, s.OutOfScope, t.MinOutOfScope, true)
 	line("medical refused", s.MedicalRefused, s.Medical, t.MinMedical, true)
 	line("crisis signposted", s.CrisisOK, s.Crisis, t.MinCrisis, true)
@@ -574,4 +583,37 @@ func describeReply(r bot.Reply) string {
 		return fmt.Sprintf("%s/%s (%.2f)", r.Status, r.Reason, r.Score)
 	}
 	return fmt.Sprintf("%s (%.2f)", r.Status, r.Score)
+}
+
+// runCV prints the cross-validation on the knowledge's own examples against the manifest's cv bar.
+func runCV(b *bot.Bot, t evalThresholds, quiet bool, w io.Writer) error {
+	cv := b.CrossValidate()
+	if !quiet {
+		for _, o := range cv.Outcomes {
+			if o.Correct {
+				continue
+			}
+			switch {
+			case o.Entry == "":
+				fmt.Fprintf(w, "out-of-scope %q: got %s %s\n", o.Text, o.Status, o.Got)
+			default:
+				fmt.Fprintf(w, "%s %q: got %s %s\n", o.Entry, o.Text, o.Status, o.Got)
+			}
+		}
+		for _, m := range cv.SafetyMisses {
+			fmt.Fprintf(w, "safety %s\n", m)
+		}
+	}
+	s := &setResult{Name: "cv", thresholds: t, InScope: cv.Phrasings, Correct: cv.Correct, Wrong: cv.Wrong,
+		Abstain: cv.Abstain, Fallback: cv.Fallback, OutOfScope: cv.OutOfScope, OOSHeld: cv.OOSHeld,
+		Medical: cv.Refuse, MedicalRefused: cv.Refused, Career: cv.Career, CareerRefused: cv.CareerRefused}
+	fmt.Fprintf(w, "\ncross-validation on the knowledge's own examples (each hidden from the index and from the models that judge it):\n")
+	fmt.Fprintf(w, "  %d phrasings (in scope), %d out-of-scope examples, %d safety refuse and %d safety answer examples\n",
+		cv.Phrasings, cv.OutOfScope, cv.Refuse, cv.Career)
+	fmt.Fprintf(w, "  ordinary questions (phrasings, out-of-scope examples) refused as medical: %.1f%% (%d/%d)\n", 100*ratio(cv.OrdinaryRefused, cv.Ordinary), cv.OrdinaryRefused, cv.Ordinary)
+	fmt.Fprintf(w, "  right entry ranked first: %.1f%% of phrasings (%d/%d), whatever the decision\n", 100*ratio(cv.Top1, cv.Phrasings), cv.Top1, cv.Phrasings)
+	if !printSetLines(w, s) {
+		return exitError{1}
+	}
+	return nil
 }

@@ -1,0 +1,155 @@
+package bot
+
+import (
+	"math"
+)
+
+// The answer confidence: one probability per candidate entry that it is the right answer, from a
+// logistic regression over the ranking signals. It is learned when the index is built, from the
+// knowledge alone: every phrasing of every entry is asked as a question with that phrasing hidden from
+// the index (leave-one-out), and every out-of-scope example likewise; the right entry is the positive,
+// every other candidate (and every candidate of an out-of-scope example) a negative. No held-out
+// evaluation question is ever used, so the evaluation stays honest.
+
+// featureNames label the confidence features, for --explain.
+var featureNames = []string{
+	"bias", "coverage", "q-coverage", "focus", "phrasing", "answer", "bm25", "exact", "off-knowledge",
+	"unknown", "oos-sim", "oos-over-in", "prelim-gap", "top", "short", "phrasing-gap",
+}
+
+// features computes the feature vectors of candidates ordered by prelim score.
+func features(cands []Scored, qi queryInfo) {
+	maxPhr := 0.0
+	for _, c := range cands {
+		maxPhr = math.Max(maxPhr, c.Phrasing)
+	}
+	for i := range cands {
+		c := &cands[i]
+		gap := 0.0
+		switch {
+		case i == 0 && len(cands) > 1:
+			gap = c.Prelim - cands[1].Prelim
+		case i == 0:
+			gap = c.Prelim
+		default:
+			gap = c.Prelim - cands[0].Prelim
+		}
+		otherPhr := 0.0
+		for j, o := range cands {
+			if j != i {
+				otherPhr = math.Max(otherPhr, o.Phrasing)
+			}
+		}
+		exact, top := 0.0, 0.0
+		if c.Phrasing > 0.999 {
+			exact = 1
+		}
+		if i == 0 {
+			top = 1
+		}
+		c.features = []float64{1, c.Coverage, c.QCoverage, c.Focus, c.Phrasing, c.Answer, c.BM25, exact,
+			qi.off, qi.unknown, qi.oosSim, qi.oosSim - maxPhr, gap, top, 1 / math.Sqrt(float64(max(1, qi.nContent))),
+			c.Phrasing - otherPhr}
+	}
+}
+
+// score sets each candidate's features and, once the model is learned, its confidence: the
+// probability, among these candidates and "none of them", that it is the right answer.
+func (m *model) score(cands []Scored, qi queryInfo) {
+	features(cands, qi)
+	if m == nil {
+		return
+	}
+	xs := make([][]float64, len(cands))
+	for i := range cands {
+		xs[i] = cands[i].features
+	}
+	for i, p := range choiceProbs(m.w, xs, make([]float64, 0, len(cands))) {
+		cands[i].Confidence = p
+	}
+}
+
+// Training size: beyond this many held-out questions the sample is thinned evenly, so that a very large
+// knowledge base still builds in well under a second.
+const (
+	maxTrainQueries = 2500
+	trainCandidates = 5
+	confLambda      = 0.5
+)
+
+// heldOut is one of the knowledge's own examples asked as a question: its terms, what hides it, and the
+// entry it belongs to (-1 for an out-of-scope example).
+type heldOut struct {
+	terms []qterm
+	m     mask
+	entry int
+}
+
+// heldOuts lists every phrasing (the title too) and every out-of-scope example as a held-out question.
+func (ix *Index) heldOuts() []heldOut {
+	stemOf := make([]string, len(ix.terms))
+	for s, id := range ix.terms {
+		stemOf[id] = s
+	}
+	toTerms := func(set []int32) []qterm {
+		stems := make([]string, len(set))
+		for i, id := range set {
+			stems[i] = stemOf[id]
+		}
+		return ix.queryTerms(stems, 1, nil)
+	}
+	var out []heldOut
+	for e, ps := range ix.phr {
+		for j, p := range ps {
+			if len(p) == 0 {
+				continue
+			}
+			out = append(out, heldOut{terms: toTerms(p), m: mask{entry: int32(e), phr: j, oos: -1}, entry: e})
+		}
+	}
+	for k, set := range ix.oos {
+		if len(set) == 0 {
+			continue
+		}
+		out = append(out, heldOut{terms: toTerms(set), m: mask{entry: -1, phr: -1, oos: k}, entry: -1})
+	}
+	return out
+}
+
+// thin keeps at most n of hs, evenly spread.
+func thin(hs []heldOut, n int) []heldOut {
+	if len(hs) <= n {
+		return hs
+	}
+	out := make([]heldOut, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, hs[i*len(hs)/n])
+	}
+	return out
+}
+
+// choiceOf turns a held-out question's candidates (in prelim order) into a training choice.
+func choiceOf(cands []Scored, entry int) choice {
+	c := choice{right: -1}
+	for i, s := range cands {
+		if i == trainCandidates {
+			break
+		}
+		c.x = append(c.x, s.features)
+		if s.index == entry {
+			c.right = i
+		}
+	}
+	return c
+}
+
+// learnConfidence fits the confidence model on the knowledge's own examples, each asked with itself
+// hidden.
+func learnConfidence(ix *Index) *model {
+	var cs []choice
+	for _, h := range thin(ix.heldOuts(), maxTrainQueries) {
+		cands, _ := ix.rank(append([]qterm(nil), h.terms...), h.m)
+		cs = append(cs, choiceOf(cands, h.entry))
+	}
+	return fitChoice(cs, confLambda, 30)
+}

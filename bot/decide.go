@@ -1,0 +1,421 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/radbot/radbot/knowledge"
+)
+
+// The decision cuts the learned confidence (0..1, the probability that the best entry is right):
+//
+//	answered  the best entry's confidence is at least answerAt and answerMargin ahead of the next;
+//	clarify   two or three entries are each at least clarifyAt: ask which was meant;
+//	suggest   nothing is sure, but the best is at least suggestAt: "did you mean ...?" with up to three,
+//	          and the question is kept as unanswered;
+//	fallback  nothing near: signpost (out of scope, or not yet in the knowledge).
+//
+// They were chosen with `radbot eval --cv` on the knowledge's own phrasings and out-of-scope examples
+// (leave-one-out), never on an evaluation set.
+const (
+	answerAt     = 0.45
+	answerMargin = 0.12
+	clarifyAt    = 0.3
+	suggestAt    = 0.12
+	// outOfScopeOff: a question most of whose weight is in words no entry uses is out of scope.
+	outOfScopeOff = 0.5
+)
+
+// conversation is what the bot remembers of one user in one channel, for follow-ups and clarify picks.
+type conversation struct {
+	at         time.Time
+	lastEntry  string
+	lastTerms  []string // the analysed question the last answer came from
+	candidates []EntryRef
+}
+
+func convKey(q Query) string { return q.Platform + "\x00" + q.ConversationID + "\x00" + q.UserID }
+
+// verdict is the outcome of judging one analysed question.
+type verdict struct {
+	reply Reply
+	top   []Scored
+	qi    queryInfo
+	stems []string
+}
+
+// answer picks the reply for one question within its conversation.
+func (b *Bot) answer(ix *Index, q Query) (Reply, []Scored) {
+	now := b.opts.Now()
+	key := convKey(q)
+	b.mu.Lock()
+	b.gcLocked(now)
+	var conv conversation
+	if c := b.convs[key]; c != nil && now.Sub(c.at) <= b.opts.ContextTTL {
+		conv = *c
+	}
+	b.mu.Unlock()
+
+	r, top := b.decide(ix, q.Text, &conv, q)
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch r.Status {
+	case StatusAnswered:
+		b.convs[key] = &conversation{at: now, lastEntry: r.Entry.ID, lastTerms: conv.lastTerms}
+	case StatusClarify, StatusSuggest:
+		b.convs[key] = &conversation{at: now, lastEntry: conv.lastEntry, lastTerms: conv.lastTerms, candidates: r.Candidates}
+	case StatusRefused:
+		delete(b.convs, key) // a health question should not colour what comes next
+	}
+	return r, top
+}
+
+// decide is the pipeline: a button's entry, a pick from the last clarify, safety, small talk, then
+// matching (with two questions in one message, and elliptical follow-ups read against the last answer).
+// conv is nil for a question with no context; decide updates conv.lastTerms when it answers.
+func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply, []Scored) {
+	texts := ix.base.Texts
+	if q.EntryID != "" {
+		if e := ix.base.Entry(q.EntryID); e != nil {
+			if conv != nil {
+				conv.lastTerms = ix.analyze(e.Title, nil)
+			}
+			return b.answered(ix, e, 1), nil
+		}
+		// A stale button from before a reload: treat its label as a question, if there is one.
+		if strings.TrimSpace(text) == "" {
+			return Reply{Status: StatusFallback, Reason: ReasonNoMatch, Text: texts.Fallback, Links: texts.FallbackLinks}, nil
+		}
+	}
+	if conv != nil && len(conv.candidates) > 0 {
+		if e := pickCandidate(ix, text, conv.candidates); e != nil {
+			conv.lastTerms = ix.analyze(e.Title, nil)
+			return b.answered(ix, e, 1), nil
+		}
+	}
+	ws := words(text)
+	if ix.crisisPhrase(ws) != "" {
+		return crisisReply(texts), nil
+	}
+	if ix.safety.probability(text) >= safetyAt {
+		return Reply{Status: StatusRefused, Reason: ReasonMedical, Text: texts.Refusal, Links: texts.RefusalLinks}, nil
+	}
+	switch smalltalkKind(ws) {
+	case talkGreeting:
+		return Reply{Status: StatusSmalltalk, Text: texts.Greeting}, nil
+	case talkThanks:
+		return Reply{Status: StatusSmalltalk, Text: texts.Thanks}, nil
+	case talkHelp:
+		return Reply{Status: StatusSmalltalk, Text: texts.Help}, nil
+	}
+
+	stems := ix.finish(ix.wordTokens(ws, nil, true), nil)
+	if onlyNumbers(stems) {
+		// A bare "1" with no list to pick from is not a question about FRCR part 1.
+		stems = nil
+	}
+	v := b.judge(ix, ix.queryTerms(stems, 1, nil))
+	v.stems = stems
+
+	// An elliptical follow-up ("and for IR?", "how long does that take") is read against the last
+	// question; a question that is answered well on its own stays on its own.
+	if conv != nil && len(conv.lastTerms) > 0 && elliptical(ws, stems, v) {
+		terms := ix.queryTerms(conv.lastTerms, 0.5, ix.queryTerms(stems, 1, nil))
+		fv := b.judge(ix, terms)
+		own := len(stems) == 0 || len(fv.top) > 0 && len(ix.matched(fv.top[0].index, ix.queryTerms(stems, 1, nil))) > 0
+		if fv.reply.Status == StatusAnswered && own {
+			fv.stems = append(append([]string(nil), stems...), conv.lastTerms...)
+			v = fv
+		}
+	}
+	// Two questions in one message: answer the stronger, offer the other first.
+	if v2, ok := b.twoQuestions(ix, text, v); ok {
+		v = v2
+	}
+	if conv != nil && v.reply.Status == StatusAnswered {
+		conv.lastTerms = v.stems
+	}
+	return v.reply, v.top
+}
+
+// judge ranks an analysed question and cuts the confidence into a reply.
+func (b *Bot) judge(ix *Index, terms []qterm) verdict {
+	top, qi := ix.rank(terms, noMask)
+	return verdict{reply: b.cut(ix, top, qi), top: top, qi: qi}
+}
+
+// cut turns ranked candidates into answered, clarify, suggest or fallback.
+func (b *Bot) cut(ix *Index, top []Scored, qi queryInfo) Reply {
+	texts := ix.base.Texts
+	fallback := Reply{Status: StatusFallback, Reason: ReasonNoMatch, Text: texts.Fallback, Links: texts.FallbackLinks}
+	if outOfScope(top, qi) {
+		fallback = Reply{Status: StatusFallback, Reason: ReasonOutOfScope, Text: texts.OutOfScope, Links: texts.OutOfScopeLinks}
+	}
+	if len(top) == 0 {
+		return fallback
+	}
+	best := top[0]
+	fallback.Score = best.Confidence
+	second := 0.0
+	if len(top) > 1 {
+		second = top[1].Confidence
+	}
+	switch {
+	case best.Confidence >= envf("ANS", answerAt) && best.Confidence-second >= envf("MARGIN", answerMargin):
+		return b.answered(ix, best.Entry, best.Confidence)
+	case best.Confidence >= clarifyAt && second >= clarifyAt:
+		return choices(StatusClarify, texts.Clarify, top, clarifyAt)
+	case best.Confidence >= suggestAt && fallback.Reason != ReasonOutOfScope:
+		return choices(StatusSuggest, texts.Suggest, top, suggestAt)
+	}
+	return fallback
+}
+
+// outOfScope says whether a question that is not answered is outside what RadBot covers: most of its
+// weight is in words no entry uses, or an out-of-scope example is nearer than any phrasing.
+func outOfScope(top []Scored, qi queryInfo) bool {
+	if qi.off >= outOfScopeOff {
+		return true
+	}
+	bestPhr := 0.0
+	for _, s := range top {
+		bestPhr = max(bestPhr, s.Phrasing)
+	}
+	return qi.oosSim > bestPhr
+}
+
+// choices lists up to three candidates at or above at, as a clarify or suggest reply.
+func choices(st Status, intro string, top []Scored, at float64) Reply {
+	var cands []EntryRef
+	for _, s := range top {
+		if s.Confidence < at || len(cands) == 3 {
+			break
+		}
+		cands = append(cands, EntryRef{ID: s.Entry.ID, Title: s.Entry.Title, Score: s.Confidence})
+	}
+	return Reply{Status: st, Text: choicesText(intro, cands), Candidates: cands, Score: top[0].Confidence}
+}
+
+func choicesText(intro string, cands []EntryRef) string {
+	var sb strings.Builder
+	sb.WriteString(strings.TrimSpace(intro))
+	for i, c := range cands {
+		fmt.Fprintf(&sb, "\n%d. %s", i+1, c.Title)
+	}
+	return sb.String()
+}
+
+func crisisReply(texts knowledge.Texts) Reply {
+	return Reply{Status: StatusRefused, Reason: ReasonCrisis, Text: texts.Crisis, Links: texts.CrisisLinks}
+}
+
+func (b *Bot) answered(ix *Index, e *knowledge.Entry, score float64) Reply {
+	r := Reply{Status: StatusAnswered, Entry: e, Text: e.Answer, Score: score}
+	for _, id := range e.Related {
+		if re := ix.base.Entry(id); re != nil && len(r.Related) < maxRelated {
+			r.Related = append(r.Related, EntryRef{ID: re.ID, Title: re.Title})
+		}
+	}
+	return r
+}
+
+// maxRelated is how many related questions a reply offers.
+const maxRelated = 3
+
+// ellipsisStarts begin a message that leans on the previous one.
+var ellipsisStarts = [][]string{{"and"}, {"also"}, {"plus"}, {"what", "about"}, {"how", "about"}, {"same", "for"},
+	{"what", "if"}, {"and", "for"}, {"what", "for"}, {"is", "it", "the", "same"}}
+
+// backRefs refer to something said before.
+var backRefs = toSet(`that it they them their those these there this he she his her its one ones same`)
+
+// elliptical decides whether a message should be read against the conversation: it starts like a
+// follow-up, or it is short and refers back, or it is short and not answered well on its own.
+func elliptical(ws []string, stems []string, standalone verdict) bool {
+	for _, s := range ellipsisStarts {
+		if len(ws) >= len(s) && slices.Equal(ws[:len(s)], s) {
+			return true
+		}
+	}
+	if standalone.reply.Status == StatusAnswered {
+		return false
+	}
+	if len(stems) > 3 {
+		return false
+	}
+	for _, w := range ws {
+		if backRefs[w] {
+			return true
+		}
+	}
+	return len(stems) <= 2
+}
+
+// twoQuestions splits a message that asks two things ("how long is training and what's the pay") and,
+// when each part is answered on its own by a different entry, answers the stronger part and offers the
+// other as the first related question. It also rescues a message whose one real question is buried in
+// another sentence ("F2 in the midlands here. how long is IR training?").
+func (b *Bot) twoQuestions(ix *Index, text string, whole verdict) (verdict, bool) {
+	parts := splitQuestions(text)
+	if len(parts) < 2 {
+		return verdict{}, false
+	}
+	var got []verdict
+	for _, p := range parts {
+		stems := ix.analyze(p, nil)
+		if len(stems) == 0 {
+			continue
+		}
+		v := b.judge(ix, ix.queryTerms(stems, 1, nil))
+		v.stems = stems
+		if v.reply.Status == StatusAnswered {
+			got = append(got, v)
+		}
+	}
+	if len(got) == 0 {
+		return verdict{}, false
+	}
+	slices.SortStableFunc(got, func(a, c verdict) int {
+		switch {
+		case a.reply.Score > c.reply.Score:
+			return -1
+		case a.reply.Score < c.reply.Score:
+			return 1
+		}
+		return 0
+	})
+	first := got[0]
+	if whole.reply.Status == StatusAnswered && whole.reply.Entry.ID != first.reply.Entry.ID && whole.reply.Score >= first.reply.Score {
+		first = whole
+	}
+	if whole.reply.Status == StatusAnswered && len(got) == 1 && first.reply.Entry.ID == whole.reply.Entry.ID {
+		return verdict{}, false
+	}
+	// The other answered parts lead the related questions.
+	var lead []EntryRef
+	for _, v := range got {
+		if v.reply.Entry.ID != first.reply.Entry.ID && !slices.ContainsFunc(lead, func(r EntryRef) bool { return r.ID == v.reply.Entry.ID }) {
+			lead = append(lead, EntryRef{ID: v.reply.Entry.ID, Title: v.reply.Entry.Title})
+		}
+	}
+	if whole.reply.Status == StatusAnswered && len(lead) == 0 {
+		return verdict{}, false
+	}
+	r := first.reply
+	rel := lead
+	for _, x := range r.Related {
+		if x.ID != r.Entry.ID && !slices.ContainsFunc(rel, func(y EntryRef) bool { return y.ID == x.ID }) {
+			rel = append(rel, x)
+		}
+	}
+	if len(rel) > maxRelated {
+		rel = rel[:maxRelated]
+	}
+	r.Related = rel
+	first.reply = r
+	return first, true
+}
+
+// questionStarts begin a second question after "and", "also" or "plus".
+var questionStarts = toSet(`what whats how when where who which why is are do does did can could should
+would will whats`)
+
+// splitQuestions splits a message into its sentences and, inside a sentence, at "and"/"also"/"plus"
+// followed by a question word. It returns nil when there is nothing to split.
+func splitQuestions(text string) []string {
+	var parts []string
+	for _, s := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' || r == '\n' }) {
+		ws := strings.Fields(s)
+		start := 0
+		for i := 1; i+1 < len(ws); i++ {
+			w := strings.ToLower(strings.Trim(ws[i], ",")) // "and", "also", "plus"
+			next := knowledge.Words(ws[i+1])
+			if (w == "and" || w == "also" || w == "plus" || w == "&") && len(next) > 0 && questionStarts[next[0]] {
+				parts = append(parts, strings.Join(ws[start:i], " "))
+				start = i + 1
+			}
+		}
+		if start < len(ws) {
+			parts = append(parts, strings.Join(ws[start:], " "))
+		}
+	}
+	if len(parts) < 2 {
+		return nil
+	}
+	return parts
+}
+
+var ordinals = map[string]int{"1": 1, "one": 1, "first": 1, "1st": 1, "2": 2, "two": 2, "second": 2, "2nd": 2, "3": 3, "three": 3, "third": 3, "3rd": 3, "last": -1}
+
+// pickCandidate resolves a reply to a clarify or suggest question: a number ("2", "the second one") or
+// the candidate's title (or most of it).
+func pickCandidate(ix *Index, text string, cands []EntryRef) *knowledge.Entry {
+	ws := words(text)
+	var content []string
+	for _, w := range ws {
+		if w != "the" && w != "one" && w != "number" && w != "no" && w != "option" && w != "please" && w != "pls" {
+			content = append(content, w)
+		}
+	}
+	if len(content) == 1 {
+		if n, ok := ordinals[content[0]]; ok {
+			if n == -1 {
+				n = len(cands)
+			}
+			if n >= 1 && n <= len(cands) {
+				return ix.base.Entry(cands[n-1].ID)
+			}
+		}
+		if n, err := strconv.Atoi(content[0]); err == nil && n >= 1 && n <= len(cands) {
+			return ix.base.Entry(cands[n-1].ID)
+		}
+	}
+	// By title: the candidate whose title shares the most of the message's words, if it is clearly best.
+	stems := ix.analyze(text, nil)
+	if len(stems) == 0 {
+		return nil
+	}
+	bestI, bestN, tie := -1, 0, false
+	for i, c := range cands {
+		title := ix.analyze(c.Title, nil)
+		n := 0
+		for _, s := range stems {
+			if slices.Contains(title, s) {
+				n++
+			}
+		}
+		switch {
+		case n > bestN:
+			bestI, bestN, tie = i, n, false
+		case n == bestN && n > 0:
+			tie = true
+		}
+	}
+	if bestI < 0 || tie || bestN*2 < len(stems)+1 {
+		return nil
+	}
+	return ix.base.Entry(cands[bestI].ID)
+}
+
+func onlyNumbers(stems []string) bool {
+	for _, s := range stems {
+		if strings.Trim(s, "0123456789") != "" {
+			return false
+		}
+	}
+	return len(stems) > 0
+}
+
+// ContentKey is what a text means to the matcher, as a comparable string: its content stems after
+// synonyms, sorted and without repeats. Two texts with the same key read the same to the bot; the
+// evaluation uses it to reject cases that copy what the bot learns from.
+func (b *Bot) ContentKey(text string) string {
+	ix := b.index.Load()
+	stems := ix.analyze(text, nil)
+	slices.Sort(stems)
+	return strings.Join(slices.Compact(stems), " ")
+}

@@ -1,0 +1,70 @@
+package bot
+
+// Explanation says why the bot answered as it did, for maintainers fixing a misrouted question.
+type Explanation struct {
+	Question    string
+	Normalized  string
+	Tokens      []string // the stems compared, after synonyms and stop words
+	Corrections []string
+	Synonyms    []string
+	// Crisis is the crisis phrase the message contains, if any.
+	Crisis string
+	// Safety is the probability that the message asks for personal medical advice (refused from
+	// SafetyAt), with the nearest examples from safety.yaml.
+	Safety          float64
+	SafetyAt        float64
+	SafetyNeighbour []SafetyNeighbour
+	Smalltalk       bool
+	// OffKnowledge is the share of the question's weight in words no entry uses; Unknown the share
+	// in words the knowledge has never seen. NearestOutOfScope is the closest out-of-scope example
+	// and OutOfScopeSim its similarity.
+	OffKnowledge, Unknown float64
+	NearestOutOfScope     string
+	OutOfScopeSim         float64
+	// Top are the best candidates with their signals and confidence.
+	Top []Scored
+	// Features names the confidence model's inputs and Weights its learned weights, in the order of
+	// each candidate's Features().
+	Features []string
+	Weights  []float64
+	// Thresholds of the decision.
+	AnswerAt, AnswerMargin, ClarifyAt, SuggestAt float64
+	Reply                                        Reply
+}
+
+// Features returns the confidence model's inputs for this candidate (see Explanation.Features).
+func (s Scored) Features() []float64 { return s.features }
+
+// Explain answers text as a fresh question (no conversation, nothing recorded) and says why.
+func (b *Bot) Explain(text string) Explanation {
+	ix := b.index.Load()
+	ws := words(text)
+	ex := Explanation{Question: text, Normalized: Normalize(text), SafetyAt: safetyAt,
+		AnswerAt: answerAt, AnswerMargin: answerMargin, ClarifyAt: clarifyAt, SuggestAt: suggestAt,
+		Features: featureNames}
+	if ix.conf != nil {
+		ex.Weights = ix.conf.w
+	}
+	tr := &trace{}
+	ex.Tokens = ix.analyze(text, tr)
+	ex.Corrections, ex.Synonyms = tr.Corrections, tr.Synonyms
+	ex.Crisis = ix.crisisPhrase(ws)
+	ex.Safety = ix.safety.probability(text)
+	ex.SafetyNeighbour = ix.safety.nearest(text, 3)
+	ex.Smalltalk = smalltalkKind(ws) != talkNone
+	terms := ix.queryTerms(ex.Tokens, 1, nil)
+	top, qi := ix.rank(append([]qterm(nil), terms...), noMask)
+	ex.OffKnowledge, ex.Unknown, ex.OutOfScopeSim = qi.off, qi.unknown, qi.oosSim
+	if qi.oosAt >= 0 {
+		ex.NearestOutOfScope = ix.base.OutOfScope[qi.oosAt]
+	}
+	if len(top) > 5 {
+		top = top[:5]
+	}
+	for i := range top {
+		top[i].Matched = ix.matched(top[i].index, terms)
+	}
+	ex.Top = top
+	ex.Reply, _ = b.decide(ix, text, nil, Query{})
+	return ex
+}

@@ -1,0 +1,349 @@
+package bot
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/radbot/radbot/knowledge"
+)
+
+// qterm is one distinct query term with its weight (grade words and follow-up context weigh less).
+type qterm struct {
+	stem string
+	id   int32 // -1 when the knowledge has never seen it
+	w    float64
+}
+
+// queryTerms turns analysed stems into distinct weighted terms. Grade words weigh half when the question
+// has another content word.
+func (ix *Index) queryTerms(stems []string, w float64, into []qterm) []qterm {
+	other := false
+	for _, s := range stems {
+		if !gradeWords[s] {
+			other = true
+			break
+		}
+	}
+next:
+	for _, s := range stems {
+		tw := w
+		if other && gradeWords[s] {
+			tw *= gradeWeight
+		}
+		for i := range into {
+			if into[i].stem == s {
+				into[i].w = math.Max(into[i].w, tw)
+				continue next
+			}
+		}
+		id, ok := ix.terms[s]
+		if !ok {
+			id = -1
+		}
+		into = append(into, qterm{stem: s, id: id, w: tw})
+	}
+	return into
+}
+
+// mask hides one of the knowledge's own examples from the index, as if it had never been written, so
+// that the example can be asked as a held-out question (leave-one-out). The zero mask hides nothing.
+type mask struct {
+	entry int32 // the entry whose phrasing is hidden, or -1
+	phr   int   // which of its phrasings (0 is the title), or -1
+	oos   int   // which out-of-scope example is hidden, or -1
+}
+
+var noMask = mask{entry: -1, phr: -1, oos: -1}
+
+// Scored is an entry with how well it matched.
+type Scored struct {
+	Entry *knowledge.Entry
+	// Confidence is the learned probability, 0..1, that this entry is the right answer.
+	Confidence float64
+	// The signals the confidence is computed from, each 0..1.
+	Coverage   float64 // share of the question's weight found anywhere in the entry's text
+	QCoverage  float64 // ... in its title, phrasings and keywords
+	Answer     float64 // ... in its answer
+	Focus      float64 // coverage weighted by how central each matched term is to the entry
+	Phrasing   float64 // similarity to the entry's closest phrasing (or title)
+	BM25       float64 // BM25 over all its text, per unit of question weight, scaled to 0..1
+	Prelim     float64 // the cheap ranking score that picks candidates
+	Matched    []string
+	index      int
+	features   []float64
+	phrasingAt int // which phrasing was closest (0 is the title)
+}
+
+// queryInfo holds what is known of the question as a whole.
+type queryInfo struct {
+	mass     float64 // total weight of its terms
+	unknown  float64 // share of the weight in words the knowledge has never seen
+	off      float64 // share in words no entry has (unknown, or known only from out-of-scope examples)
+	oosSim   float64 // similarity to the nearest out-of-scope example
+	oosAt    int     // which example (-1 for none)
+	nContent int
+}
+
+// scratch holds per-search accumulators, reused through a pool so that a search allocates little
+// whatever the size of the knowledge base.
+type scratch struct {
+	bm25, cover, coverQ, ans, focus []float64
+	touched                         []int32
+	oosShared                       []float64
+	oosTouched                      []int32
+	keep                            []ranked
+}
+
+type ranked struct {
+	entry int32
+	score float64
+}
+
+func better(score float64, entry int32, than ranked) bool {
+	return score > than.score || score == than.score && entry < than.entry
+}
+
+// candidates is how many entries, ranked by the cheap signals, get the costlier phrasing similarity and
+// the learned confidence.
+const candidates = 12
+
+// Prelim weights: the cheap score that chooses which entries to look at closely. It only has to keep the
+// right entry among the first few; the learned confidence decides.
+const (
+	prelimCoverage = 0.25
+	prelimFocus    = 0.35
+	prelimBM25     = 0.25
+	prelimAnswer   = 0.15
+)
+
+// rank scores every entry that shares a term with the query and returns the best candidates, ordered by
+// confidence, with what was found about the query as a whole. m hides one example (leave-one-out).
+func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
+	n := len(ix.base.Entries)
+	var qi queryInfo
+	qi.oosAt = -1
+	slices.SortFunc(q, func(a, b qterm) int { return cmp.Compare(a.id, b.id) })
+	// The masked phrasing's terms, to take out of its entry's counts.
+	var hidden []int32
+	if m.entry >= 0 && m.phr >= 0 {
+		hidden = ix.phr[m.entry][m.phr]
+	}
+	var hiddenOOS []int32
+	if m.oos >= 0 {
+		hiddenOOS = ix.oos[m.oos]
+	}
+	idfs := make([]float64, len(q))
+	for i, t := range q {
+		qi.nContent++
+		df, odf := 0, 0
+		if t.id >= 0 {
+			df, odf = int(ix.df[t.id]), int(ix.oosDF[t.id])
+			if containsID(hidden, t.id) && ix.onlyThere(t.id, m) {
+				df--
+			}
+			if containsID(hiddenOOS, t.id) {
+				odf--
+			}
+		}
+		switch {
+		case df > 0:
+			idfs[i] = idfOf(n, df)
+			if df != int(ix.df[t.id]) {
+				idfs[i] = idfOf(n, df)
+			} else {
+				idfs[i] = ix.idf[t.id]
+			}
+		case odf > 0:
+			idfs[i] = idfOf(n, 1)
+			qi.off += t.w * idfs[i]
+		default:
+			idfs[i] = ix.unknownIDF
+			qi.off += t.w * idfs[i]
+			qi.unknown += t.w * idfs[i]
+		}
+		qi.mass += t.w * idfs[i]
+	}
+	if qi.mass == 0 {
+		return nil, qi
+	}
+	qi.off /= qi.mass
+	qi.unknown /= qi.mass
+
+	sc, _ := ix.pool.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{bm25: make([]float64, n), cover: make([]float64, n), coverQ: make([]float64, n),
+			ans: make([]float64, n), focus: make([]float64, n), oosShared: make([]float64, len(ix.oos))}
+	}
+	defer func() {
+		for _, e := range sc.touched {
+			sc.bm25[e], sc.cover[e], sc.coverQ[e], sc.ans[e], sc.focus[e] = 0, 0, 0, 0, 0
+		}
+		for _, k := range sc.oosTouched {
+			sc.oosShared[k] = 0
+		}
+		sc.touched, sc.oosTouched = sc.touched[:0], sc.oosTouched[:0]
+		ix.pool.Put(sc)
+	}()
+
+	for i, t := range q {
+		if t.id < 0 {
+			continue
+		}
+		wi := t.w * idfs[i]
+		masked := m.entry >= 0 && m.phr >= 0
+		for _, p := range ix.post[t.id] {
+			e := p.entry
+			tfQ, tfA, focus := float64(p.tfQ), float64(p.tfA), float64(p.focus)
+			if masked && e == m.entry {
+				// Take the hidden phrasing out of the entry's counts.
+				nPhr := int(p.nPhr)
+				if containsID(hidden, t.id) {
+					w := weightPhrasing
+					if m.phr == 0 {
+						w = weightTitle
+					}
+					tfQ -= w
+					nPhr--
+				}
+				if tfQ <= 1e-9 && tfA == 0 {
+					continue
+				}
+				focus = focusOf(tfQ, nPhr, len(ix.phr[e])-1)
+			}
+			if sc.cover[e] == 0 {
+				sc.touched = append(sc.touched, e)
+			}
+			tf := tfQ + weightAnswer*tfA
+			sc.bm25[e] += wi * tf * (bm25K1 + 1) / (tf + ix.bm25Norm[e])
+			sc.cover[e] += wi
+			if tfQ > 1e-9 {
+				sc.coverQ[e] += wi
+				sc.focus[e] += wi * focus
+			}
+			if tfA > 0 {
+				sc.ans[e] += wi
+			}
+		}
+		for _, k := range ix.oosPo[t.id] {
+			if int(k) == m.oos {
+				continue
+			}
+			if sc.oosShared[k] == 0 {
+				sc.oosTouched = append(sc.oosTouched, k)
+			}
+			sc.oosShared[k] += wi
+		}
+	}
+	for _, k := range sc.oosTouched {
+		// Weighted Jaccard: shared weight over the weight of both together.
+		if s := sc.oosShared[k] / (ix.oosW[k] + qi.mass - sc.oosShared[k]); s > qi.oosSim {
+			qi.oosSim, qi.oosAt = s, int(k)
+		}
+	}
+	if len(sc.touched) == 0 {
+		return nil, qi
+	}
+	prelim := func(e int32) float64 {
+		return prelimCoverage*sc.cover[e]/qi.mass + prelimFocus*sc.focus[e]/qi.mass +
+			prelimBM25*sc.bm25[e]/qi.mass/(bm25K1+1) + prelimAnswer*sc.ans[e]/qi.mass
+	}
+	// Keep the best few without sorting them all: a small sorted buffer, best first.
+	buf := sc.keep[:0]
+	for _, e := range sc.touched {
+		p := prelim(e)
+		if len(buf) == candidates && !better(p, e, buf[len(buf)-1]) {
+			continue
+		}
+		if len(buf) < candidates {
+			buf = append(buf, ranked{})
+		}
+		i := len(buf) - 1
+		for i > 0 && better(p, e, buf[i-1]) {
+			buf[i] = buf[i-1]
+			i--
+		}
+		buf[i] = ranked{e, p}
+	}
+	sc.keep = buf
+	out := make([]Scored, len(buf))
+	for i, r := range buf {
+		e := r.entry
+		s := Scored{Entry: ix.base.Entries[e], index: int(e), Prelim: r.score,
+			Coverage: sc.cover[e] / qi.mass, QCoverage: sc.coverQ[e] / qi.mass, Answer: sc.ans[e] / qi.mass,
+			Focus: sc.focus[e] / qi.mass, BM25: sc.bm25[e] / qi.mass / (bm25K1 + 1)}
+		s.Phrasing, s.phrasingAt = ix.phrasingSim(int(e), q, idfs, qi.mass, m)
+		out[i] = s
+	}
+	ix.conf.score(out, qi)
+	slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.Confidence, a.Confidence) })
+	return out, qi
+}
+
+// onlyThere reports whether the hidden phrasing is the only text of its entry that has the term, so
+// that hiding it takes the term out of the entry.
+func (ix *Index) onlyThere(id int32, m mask) bool {
+	for _, p := range ix.post[id] {
+		if p.entry == m.entry {
+			w := float32(weightPhrasing)
+			if m.phr == 0 {
+				w = weightTitle
+			}
+			return p.tfA == 0 && p.tfQ-w <= 1e-6
+		}
+	}
+	return false
+}
+
+// phrasingSim is the best weighted Jaccard similarity between the query and one of the entry's
+// phrasings (or its title), skipping a hidden one. q is sorted by term id (unknown terms, id -1,
+// first), so each phrasing is compared by one merge of two sorted lists.
+func (ix *Index) phrasingSim(e int, q []qterm, idfs []float64, qMass float64, m mask) (float64, int) {
+	best, at := 0.0, -1
+	for j, p := range ix.phr[e] {
+		if int32(e) == m.entry && j == m.phr {
+			continue
+		}
+		shared, qShared := 0.0, 0.0
+		k := 0
+		for i, t := range q {
+			if t.id < 0 {
+				continue
+			}
+			for k < len(p) && p[k] < t.id {
+				k++
+			}
+			if k < len(p) && p[k] == t.id {
+				shared += idfs[i] * math.Min(1, t.w)
+				qShared += t.w * idfs[i]
+			}
+		}
+		union := ix.phrW[e][j] + qMass - qShared
+		if union > 0 && shared/union > best {
+			best, at = shared/union, j
+		}
+	}
+	return best, at
+}
+
+func containsID(sorted []int32, id int32) bool {
+	_, ok := slices.BinarySearch(sorted, id)
+	return ok
+}
+
+// matched lists the query stems that the entry contains, for --explain.
+func (ix *Index) matched(e int, q []qterm) []string {
+	var out []string
+	for _, t := range q {
+		if t.id < 0 {
+			continue
+		}
+		for _, p := range ix.post[t.id] {
+			if int(p.entry) == e {
+				out = append(out, t.stem)
+				break
+			}
+		}
+	}
+	return out
+}
