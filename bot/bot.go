@@ -28,8 +28,8 @@ type Options struct {
 	// RatePerMinute and RateBurst limit questions per user; zero RatePerMinute means no limit.
 	RatePerMinute float64
 	RateBurst     int
-	Logger     *slog.Logger
-	Observer   Observer
+	Logger        *slog.Logger
+	Observer      Observer
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
 }

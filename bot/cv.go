@@ -24,14 +24,14 @@ type CVOutcome struct {
 type CVResult struct {
 	Phrasings, Correct, Wrong, Abstain, Fallback int
 	// Top1 counts phrasings whose right entry was ranked first, whatever the decision.
-	Top1 int
-	OutOfScope, OOSHeld                          int
+	Top1                int
+	OutOfScope, OOSHeld int
 	// Safety: the safety examples, each judged by a classifier fitted without it.
 	Refuse, Refused, Career, CareerRefused int
 	// Ordinary: the entries' phrasings and out-of-scope examples, none of which may be refused.
 	Ordinary, OrdinaryRefused int
-	Outcomes                               []CVOutcome
-	SafetyMisses                           []string
+	Outcomes                  []CVOutcome
+	SafetyMisses              []string
 }
 
 // cvFolds is how many folds the confidence and safety models are refitted in.

@@ -2,9 +2,9 @@ package bot
 
 import (
 	"os"
-	"strconv"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
