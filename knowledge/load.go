@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -18,8 +17,8 @@ import (
 
 // Limits that validation enforces.
 const (
-	MaxAnswerChars = 1200
-	MinQuestions   = 5
+	MaxAnswerChars = 900
+	MinQuestions   = 10
 	MaxRelated     = 6
 	// MinSafetyExamples is the fewest examples in each of safety.yaml's refuse and answer lists: fewer
 	// and the classifier learns words, not what is asked.
@@ -322,8 +321,8 @@ func (l *loader) sources(file, id string, n *yaml.Node, key string) []Source {
 		f := l.fields(file, id, c, sourceFields, "a source")
 		s := Source{Title: l.str(file, id, f, c.Line, "title", true), URL: l.str(file, id, f, c.Line, "url", true)}
 		if s.URL != "" {
-			if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				l.add(file, f["url"].Line, id, "source url %q is not a full web address (it should start with https://)", s.URL)
+			if msg := checkURL(s.URL); msg != "" {
+				l.add(file, f["url"].Line, id, "source %s", msg)
 			}
 		}
 		out = append(out, s)
@@ -385,6 +384,9 @@ func (l *loader) entry(file, topic string, n *yaml.Node) *Entry {
 	}
 	if c := utf8.RuneCountInString(e.Answer); c > MaxAnswerChars {
 		l.add(file, f["answer"].Line, id, "answer is %d characters; keep it to %d at most (one chat message) and link to more", c, MaxAnswerChars)
+	}
+	if e.Answer != "" {
+		l.checkAnswer(file, f["answer"].Line, id, e.Title, e.Answer)
 	}
 	if len(e.Sources) == 0 && f["sources"] == nil {
 		l.add(file, n.Line, id, "missing required field %q (at least one source with a title and url)", "sources")

@@ -71,9 +71,14 @@ entries:
       - length of clinical radiology training
       - radiology training duration
       - when do radiology trainees get their CCT
+      - how many years until i am a consultant radiologist
+      - is radiology a long training programme
+      - rads training years
+      - how long does it take to qualify in radiology
+      - total time to train as a radiologist
     keywords: [years, duration]
     answer: |
-      About five years after the foundation programme; six with interventional radiology.
+      Radiology training takes about five years after the foundation programme; six with interventional radiology.
     related: [frcr-exams]
     sources:
       - title: RCR clinical radiology curriculum
@@ -87,8 +92,13 @@ entries:
       - which exams do radiology trainees sit
       - how many parts does the FRCR have
       - when do you take the first FRCR
+      - frcr parts
+      - what is the radiology fellowship exam
+      - is the FRCR hard
+      - what exams are there in radiology training
+      - explain the FRCR to me
     answer: |
-      The FRCR has three parts: Part 1, Part 2A and Part 2B.
+      The FRCR exams have three parts: Part 1, Part 2A and Part 2B.
     related: [training-length]
     sources:
       - title: RCR examinations
@@ -168,7 +178,7 @@ func TestLoadValidFolder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if got, want := base.Stats(), (knowledge.Stats{Topics: 1, Entries: 2, Phrasings: 10, SynonymGroups: 3,
+	if got, want := base.Stats(), (knowledge.Stats{Topics: 1, Entries: 2, Phrasings: 20, SynonymGroups: 3,
 		OutOfScope: knowledge.MinOutOfScope, SafetyRefuse: knowledge.MinSafetyExamples, SafetyAnswer: knowledge.MinSafetyExamples, Crisis: 2}); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
@@ -180,10 +190,10 @@ func TestLoadValidFolder(t *testing.T) {
 		e.Line != lineOf(t, validTopic, "- id: training-length", 1) || e.Reviewed != "2026-01-15" {
 		t.Errorf("entry fields: %+v", e)
 	}
-	if want := "About five years after the foundation programme; six with interventional radiology."; e.Answer != want {
+	if want := "Radiology training takes about five years after the foundation programme; six with interventional radiology."; e.Answer != want {
 		t.Errorf("Answer = %q, want %q (trimmed)", e.Answer, want)
 	}
-	if len(e.Questions) != 5 || e.Questions[0] != "how long is radiology training" {
+	if len(e.Questions) != 10 || e.Questions[0] != "how long is radiology training" {
 		t.Errorf("Questions = %q", e.Questions)
 	}
 	if len(e.Keywords) != 2 || len(e.Related) != 1 || e.Related[0] != "frcr-exams" {
@@ -241,7 +251,7 @@ func TestLoadVersion(t *testing.T) {
 	seen := map[string]string{v1: "original"}
 	for name, edit := range map[string]func(map[string]string){
 		"answer changed": func(f map[string]string) {
-			replaceOnce(t, f, "training.yaml", "About five years", "About 5 years")
+			replaceOnce(t, f, "training.yaml", "about five years", "about 5 years")
 		},
 		"bot text changed": func(f map[string]string) {
 			replaceOnce(t, f, "bot.yaml", "Please wait a minute", "Please wait")
@@ -278,7 +288,7 @@ type wantErr struct {
 
 func TestLoadErrors(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("word ", 240) + "x" // 1,201 characters
+	long := "The FRCR exams " + strings.Repeat("word ", 177) + "x" // 901 characters
 	cases := []struct {
 		name string
 		edit func(t *testing.T, f map[string]string)
@@ -339,11 +349,11 @@ func TestLoadErrors(t *testing.T) {
 			want: []wantErr{{file: "training.yaml", at: `title: "  "`, id: "frcr-exams", msg: []string{`field "title" is empty`}}},
 		},
 		{
-			name: "fewer than five questions",
+			name: "fewer than ten questions",
 			edit: func(t *testing.T, f map[string]string) {
 				replaceOnce(t, f, "training.yaml", "      - when do you take the first FRCR\n", "")
 			},
-			want: []wantErr{{file: "training.yaml", at: "- id: frcr-exams", id: "frcr-exams", msg: []string{"has 4 questions", "at least 5"}}},
+			want: []wantErr{{file: "training.yaml", at: "- id: frcr-exams", id: "frcr-exams", msg: []string{"has 9 questions", "at least 10"}}},
 		},
 		{
 			name: "duplicate id across files names the first location",
@@ -390,11 +400,11 @@ func TestLoadErrors(t *testing.T) {
 					fmt.Sprintf("training.yaml:%d", lineOf(t, validTopic, "- id: training-length", 1))}}},
 		},
 		{
-			name: "answer over 1200 characters",
+			name: "answer over 900 characters",
 			edit: func(t *testing.T, f map[string]string) {
-				replaceOnce(t, f, "training.yaml", "The FRCR has three parts: Part 1, Part 2A and Part 2B.", long)
+				replaceOnce(t, f, "training.yaml", "The FRCR exams have three parts: Part 1, Part 2A and Part 2B.", long)
 			},
-			want: []wantErr{{file: "training.yaml", at: "answer: |", nth: 2, id: "frcr-exams", msg: []string{"answer is 1201 characters", "1200 at most"}}},
+			want: []wantErr{{file: "training.yaml", at: "answer: |", nth: 2, id: "frcr-exams", msg: []string{"answer is 901 characters", "900 at most"}}},
 		},
 		{
 			name: "safety example in both lists",
@@ -436,6 +446,34 @@ func TestLoadErrors(t *testing.T) {
 			name: "missing safety file",
 			edit: func(t *testing.T, f map[string]string) { delete(f, "safety.yaml") },
 			want: []wantErr{{file: "safety.yaml", msg: []string{"missing: the examples that teach"}, anyLine: true}},
+		},
+		{
+			name: "http source",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "training.yaml", "url: https://www.rcr.ac.uk/exams-training/rcr-exams/", "url: http://www.rcr.ac.uk/exams-training/rcr-exams/")
+			},
+			want: []wantErr{{file: "training.yaml", at: "url: http://www.rcr.ac.uk/exams", id: "frcr-exams", msg: []string{"uses http://"}}},
+		},
+		{
+			name: "mirror host",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "training.yaml", "url: https://www.rcr.ac.uk/exams-training/rcr-exams/", "url: https://docslib.org/doc/123/rcr-exams")
+			},
+			want: []wantErr{{file: "training.yaml", at: "url: https://docslib.org", id: "frcr-exams", msg: []string{"docslib.org, a copy, mirror or aggregator"}}},
+		},
+		{
+			name: "mirror link inside an answer",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "training.yaml", "Part 2A and Part 2B.", "Part 2A and Part 2B. [More](https://www.parallelparliament.co.uk/question/1).")
+			},
+			want: []wantErr{{file: "training.yaml", at: "answer: |", nth: 2, id: "frcr-exams", msg: []string{"answer link", "parallelparliament.co.uk"}}},
+		},
+		{
+			name: "pay figure without a year",
+			edit: func(t *testing.T, f map[string]string) {
+				replaceOnce(t, f, "training.yaml", "Part 2A and Part 2B.", "Part 2A and Part 2B.\n      - Each sitting costs £700.\n      - Pass rates are about 60 % (2024).")
+			},
+			want: []wantErr{{file: "training.yaml", at: "answer: |", nth: 2, id: "frcr-exams", msg: []string{`figure with no year in the same sentence: "Each sitting costs £700."`}}},
 		},
 		{
 			name: "bad url",
@@ -688,7 +726,7 @@ func TestLoadAnswerLengthCountsCharacters(t *testing.T) {
 	t.Parallel()
 	files := validFolder()
 	// 1,200 two-byte characters: 2,400 bytes but exactly at the limit.
-	replaceOnce(t, files, "training.yaml", "The FRCR has three parts: Part 1, Part 2A and Part 2B.", strings.Repeat("é", knowledge.MaxAnswerChars))
+	replaceOnce(t, files, "training.yaml", "The FRCR exams have three parts: Part 1, Part 2A and Part 2B.", "The FRCR exams "+strings.Repeat("é", knowledge.MaxAnswerChars-len("The FRCR exams ")))
 	base, err := knowledge.Load(mapFS(files))
 	if err != nil {
 		t.Fatalf("an answer of exactly %d characters: %v", knowledge.MaxAnswerChars, err)
@@ -748,5 +786,26 @@ func TestDefaultContent(t *testing.T) {
 	again, err := knowledge.Load(knowledge.DefaultFS())
 	if err != nil || again.Version != base.Version {
 		t.Errorf("a second load gives version %q (err %v), want %q", again.Version, err, base.Version)
+	}
+}
+
+func TestLoadWarnings(t *testing.T) {
+	t.Parallel()
+	files := validFolder()
+	replaceOnce(t, files, "training.yaml", "The FRCR exams have three parts", "You sit three parts")
+	replaceOnce(t, files, "training.yaml", "reviewed: 2026-02-01", "reviewed: 2024-01-01")
+	replaceOnce(t, files, "training.yaml", "reviewed: 2026-01-15", "reviewed: 2027-01-15")
+	base, err := knowledge.LoadWith(mapFS(files), knowledge.Options{Now: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatalf("warnings must not stop loading: %v", err)
+	}
+	want := []string{"reviewed date 2027-01-15 is in the future", "shares no word with the title", "more than 18 months ago"}
+	if len(base.Warnings) != len(want) {
+		t.Fatalf("Warnings = %v, want %d", base.Warnings, len(want))
+	}
+	for i, w := range want {
+		if !base.Warnings[i].Warning || !strings.Contains(base.Warnings[i].Msg, w) {
+			t.Errorf("warning %d = %v, want one containing %q", i, base.Warnings[i], w)
+		}
 	}
 }
