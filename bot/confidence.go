@@ -2,6 +2,8 @@ package bot
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 )
 
 // The answer confidence: one probability per candidate entry that it is the right answer, from a
@@ -14,14 +16,15 @@ import (
 // featureNames label the confidence features, for --explain.
 var featureNames = []string{
 	"bias", "coverage", "q-coverage", "focus", "phrasing", "answer", "bm25", "exact", "off-knowledge",
-	"unknown", "oos-sim", "oos-over-in", "prelim-gap", "top", "short", "phrasing-gap",
+	"unknown", "oos-sim", "oos-over-in", "prelim-gap", "top", "short", "phrasing-gap", "off-questions", "missing", "contains-phrasing", "contain-gap",
 }
 
 // features computes the feature vectors of candidates ordered by prelim score.
 func features(cands []Scored, qi queryInfo) {
-	maxPhr := 0.0
+	maxPhr, maxCon := 0.0, 0.0
 	for _, c := range cands {
 		maxPhr = math.Max(maxPhr, c.Phrasing)
+		maxCon = math.Max(maxCon, c.contain)
 	}
 	for i := range cands {
 		c := &cands[i]
@@ -47,9 +50,15 @@ func features(cands []Scored, qi queryInfo) {
 		if i == 0 {
 			top = 1
 		}
+		if envf("NOGAP", 0) > 0 {
+			gap, top = 0, 0
+		}
+		if envf("NOFOCUS", 0) > 0 {
+			c.Focus = 0
+		}
 		c.features = []float64{1, c.Coverage, c.QCoverage, c.Focus, c.Phrasing, c.Answer, c.BM25, exact,
 			qi.off, qi.unknown, qi.oosSim, qi.oosSim - maxPhr, gap, top, 1 / math.Sqrt(float64(max(1, qi.nContent))),
-			c.Phrasing - otherPhr}
+			c.Phrasing - otherPhr, qi.offQ, c.miss, c.contain, c.contain - maxCon}
 	}
 }
 
@@ -87,14 +96,10 @@ type heldOut struct {
 
 // heldOuts lists every phrasing (the title too) and every out-of-scope example as a held-out question.
 func (ix *Index) heldOuts() []heldOut {
-	stemOf := make([]string, len(ix.terms))
-	for s, id := range ix.terms {
-		stemOf[id] = s
-	}
 	toTerms := func(set []int32) []qterm {
 		stems := make([]string, len(set))
 		for i, id := range set {
-			stems[i] = stemOf[id]
+			stems[i] = ix.stemOf[id]
 		}
 		return ix.queryTerms(stems, 1, nil)
 	}
@@ -144,12 +149,50 @@ func choiceOf(cands []Scored, entry int) choice {
 }
 
 // learnConfidence fits the confidence model on the knowledge's own examples, each asked with itself
-// hidden.
+// hidden, plainly and with context words added.
 func learnConfidence(ix *Index) *model {
-	var cs []choice
-	for _, h := range thin(ix.heldOuts(), maxTrainQueries) {
+	return fitChoice(ix.choices(thin(ix.heldOuts(), maxTrainQueries)), confLambda, 30)
+}
+
+// choices asks each held-out example twice: as written, and with a few words of context added. People
+// rarely type a question as tidily as a phrasing ("F2 in the midlands, thinking about rads, how long is
+// training?"); asked only tidy questions, the model would learn that every word must match and doubt
+// every real question. The context words are drawn, in a fixed pseudo-random order, from the words of
+// other entries' phrasings and of the out-of-scope examples, as often as those words are used.
+func (ix *Index) choices(hs []heldOut) []choice {
+	pool := ix.contextPool()
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]choice, 0, 2*len(hs))
+	for _, h := range hs {
 		cands, _ := ix.rank(append([]qterm(nil), h.terms...), h.m)
-		cs = append(cs, choiceOf(cands, h.entry))
+		out = append(out, choiceOf(cands, h.entry))
+		if len(pool) == 0 {
+			continue
+		}
+		terms := append([]qterm(nil), h.terms...)
+		for k := 2 + rng.IntN(4); k > 0; k-- {
+			id := pool[rng.IntN(len(pool))]
+			if !slices.ContainsFunc(terms, func(t qterm) bool { return t.id == id }) {
+				terms = append(terms, qterm{stem: ix.stemOf[id], id: id, w: 1})
+			}
+		}
+		cands, _ = ix.rank(terms, h.m)
+		out = append(out, choiceOf(cands, h.entry))
 	}
-	return fitChoice(cs, confLambda, 30)
+	return out
+}
+
+// contextPool lists the term of every word of every phrasing and out-of-scope example, so that a
+// common word is drawn as often as it is used.
+func (ix *Index) contextPool() []int32 {
+	var pool []int32
+	for _, ps := range ix.phr {
+		for _, p := range ps[1:] {
+			pool = append(pool, p...)
+		}
+	}
+	for _, set := range ix.oos {
+		pool = append(pool, set...)
+	}
+	return pool
 }

@@ -3,6 +3,8 @@ package bot
 import (
 	"cmp"
 	"slices"
+
+	"github.com/radbot/radbot/knowledge"
 )
 
 // Cross-validation: how well the bot does on its own knowledge when each example is asked as if it had
@@ -23,6 +25,9 @@ type CVOutcome struct {
 // CVResult sums a cross-validation.
 type CVResult struct {
 	Phrasings, Correct, Wrong, Abstain, Fallback int
+	// Near counts phrasings answered with another entry that offers the right one among its related
+	// questions: not the answer asked for, but one click from it. They are not counted in Wrong.
+	Near int
 	// Top1 counts phrasings whose right entry was ranked first, whatever the decision.
 	Top1                int
 	OutOfScope, OOSHeld int
@@ -32,13 +37,41 @@ type CVResult struct {
 	Ordinary, OrdinaryRefused int
 	Outcomes                  []CVOutcome
 	SafetyMisses              []string
+	// Sweep, when asked for, scores other decision policies on the same cross-validated confidences,
+	// best first.
+	Sweep []PolicyScore
+}
+
+// PolicyScore is one decision policy's cross-validated result and utility.
+type PolicyScore struct {
+	AnswerAt, Margin, ClarifyAt, SuggestAt, InScopeAt   float64
+	Correct, Near, Wrong, Abstain, OOSHeld, OOSAnswered int
+	Utility                                             float64
+	Current                                             bool
+}
+
+// Utility weights for choosing a policy: a wrong answer costs much more than asking back, and asking
+// back with the right entry among the choices is worth a little.
+const (
+	utilWrong      = -3.0
+	utilChoiceHit  = 0.25
+	utilNear       = 0.25
+	utilOOSSuggest = -0.5
+)
+
+// judged is one cross-validated example: its candidates with the fold model's confidence.
+type judged struct {
+	cands []Scored
+	qi    queryInfo
+	entry int // -1 for an out-of-scope example
 }
 
 // cvFolds is how many folds the confidence and safety models are refitted in.
 const cvFolds = 5
 
-// CrossValidate runs the leave-one-out cross-validation on the knowledge currently served.
-func (b *Bot) CrossValidate() CVResult {
+// CrossValidate runs the leave-one-out cross-validation on the knowledge currently served. With sweep,
+// it also scores a grid of decision policies on the same confidences.
+func (b *Bot) CrossValidate(sweep bool) CVResult {
 	ix := b.index.Load()
 	var res CVResult
 	hs := ix.heldOuts()
@@ -56,20 +89,22 @@ func (b *Bot) CrossValidate() CVResult {
 		slices.SortStableFunc(cands, func(a, b Scored) int { return cmp.Compare(b.Prelim, a.Prelim) })
 		all[i] = asked{h, cands, qi}
 	}
+	var js []judged
 	for fold := 0; fold < cvFolds; fold++ {
-		var train []choice
+		var train []heldOut
 		for i, a := range all {
 			if i%cvFolds != fold {
-				train = append(train, choiceOf(a.cands, a.h.entry))
+				train = append(train, a.h)
 			}
 		}
-		m := fitChoice(train, confLambda, 30)
+		m := fitChoice(ix.choices(thin(train, maxTrainQueries)), confLambda, 30)
 		for i := fold; i < len(all); i += cvFolds {
 			a := all[i]
 			cands := append([]Scored(nil), a.cands...)
 			m.score(cands, a.qi)
 			slices.SortStableFunc(cands, func(x, y Scored) int { return cmp.Compare(y.Confidence, x.Confidence) })
-			r := b.cut(ix, cands, a.qi)
+			js = append(js, judged{cands: cands, qi: a.qi, entry: a.h.entry})
+			r := b.cut(ix, cands, a.qi, decision)
 			if a.h.entry >= 0 && len(cands) > 0 && cands[0].index == a.h.entry {
 				res.Top1++
 			}
@@ -90,6 +125,8 @@ func (b *Bot) CrossValidate() CVResult {
 				case r.Status == StatusAnswered && o.Got == e.ID:
 					res.Correct++
 					o.Correct = true
+				case r.Status == StatusAnswered && ix.offers(r.Entry, a.h.entry):
+					res.Near++
 				case r.Status == StatusAnswered:
 					res.Wrong++
 				case r.Status == StatusClarify || r.Status == StatusSuggest:
@@ -109,8 +146,66 @@ func (b *Bot) CrossValidate() CVResult {
 		}
 	}
 	b.crossValidateSafety(ix, &res)
+	if sweep {
+		res.Sweep = sweepPolicies(ix, js)
+	}
 	return res
 }
+
+// sweepPolicies scores a grid of policies (and the current one) on cross-validated confidences.
+func sweepPolicies(ix *Index, js []judged) []PolicyScore {
+	var out []PolicyScore
+	try := func(p policy) {
+		ps := PolicyScore{AnswerAt: p.AnswerAt, Margin: p.Margin, ClarifyAt: p.ClarifyAt, SuggestAt: p.SuggestAt, InScopeAt: p.InScopeAt, Current: p == decision}
+		for _, j := range js {
+			st, _ := p.status(j.cands, j.qi)
+			hit := len(j.cands) > 0 && j.cands[0].index == j.entry
+			switch {
+			case j.entry < 0 && st == StatusFallback:
+				ps.OOSHeld++
+				ps.Utility++
+			case j.entry < 0 && st == StatusAnswered:
+				ps.OOSAnswered++
+				ps.Utility += utilWrong
+			case j.entry < 0:
+				ps.Utility += utilOOSSuggest
+			case st == StatusAnswered && hit:
+				ps.Correct++
+				ps.Utility++
+			case st == StatusAnswered && ix.offers(j.cands[0].Entry, j.entry):
+				ps.Near++
+				ps.Utility += utilNear
+			case st == StatusAnswered:
+				ps.Wrong++
+				ps.Utility += utilWrong
+			case st == StatusClarify || st == StatusSuggest:
+				ps.Abstain++
+				for k, c := range j.cands {
+					if k < 3 && c.index == j.entry {
+						ps.Utility += utilChoiceHit
+					}
+				}
+			}
+		}
+		out = append(out, ps)
+	}
+	for a := 0.3; a < 0.851; a += 0.05 {
+		for _, m := range []float64{0, 0.1, 0.2, 0.3} {
+			for _, c := range []float64{0.25, 0.3, 0.35} {
+				for _, sg := range []float64{0.1, 0.15, 0.2} {
+					for in := 0.3; in < 0.81; in += 0.1 {
+						try(policy{AnswerAt: round2(a), Margin: m, ClarifyAt: c, SuggestAt: sg, InScopeAt: round2(in)})
+					}
+				}
+			}
+		}
+	}
+	try(decision)
+	slices.SortStableFunc(out, func(x, y PolicyScore) int { return cmp.Compare(y.Utility, x.Utility) })
+	return out
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 // crossValidateSafety judges every safety example with a classifier fitted on the other folds.
 func (b *Bot) crossValidateSafety(ix *Index, res *CVResult) {
@@ -171,4 +266,9 @@ func (b *Bot) crossValidateSafety(ix *Index, res *CVResult) {
 			}
 		}
 	}
+}
+
+// offers reports whether entry e lists entry number want among its related questions.
+func (ix *Index) offers(e *knowledge.Entry, want int) bool {
+	return want >= 0 && slices.Contains(e.Related, ix.base.Entries[want].ID)
 }

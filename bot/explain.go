@@ -40,7 +40,7 @@ func (b *Bot) Explain(text string) Explanation {
 	ix := b.index.Load()
 	ws := words(text)
 	ex := Explanation{Question: text, Normalized: Normalize(text), SafetyAt: safetyAt,
-		AnswerAt: answerAt, AnswerMargin: answerMargin, ClarifyAt: clarifyAt, SuggestAt: suggestAt,
+		AnswerAt: decision.AnswerAt, AnswerMargin: decision.Margin, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt,
 		Features: featureNames}
 	if ix.conf != nil {
 		ex.Weights = ix.conf.w

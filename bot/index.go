@@ -16,12 +16,14 @@ import (
 type Index struct {
 	base *knowledge.Base
 
-	terms map[string]int32 // stem → term id
-	df    []int32          // by term: entries whose text has the term
-	oosDF []int32          // by term: out-of-scope examples that have it
-	idf   []float64        // by term
-	post  [][]posting      // by term: the entries that have it, in entry order
-	oosPo [][]int32        // by term: the out-of-scope examples that have it
+	terms  map[string]int32 // stem → term id
+	stemOf []string         // term id → stem
+	df     []int32          // by term: entries whose text has the term
+	dfQ    []int32          // by term: entries whose title, phrasings or keywords have it
+	oosDF  []int32          // by term: out-of-scope examples that have it
+	idf    []float64        // by term
+	post   [][]posting      // by term: the entries that have it, in entry order
+	oosPo  [][]int32        // by term: the out-of-scope examples that have it
 
 	docLen   []float64   // by entry: weighted length of its text
 	bm25Norm []float64   // by entry: k1·(1-b+b·len/avgLen)
@@ -60,7 +62,7 @@ const (
 	weightTitle    = 2.0
 	weightKeyword  = 1.5
 	weightPhrasing = 1.0
-	weightAnswer   = 0.3
+	weightAnswerC  = 0.3
 	maxAnswerTF    = 3 // an answer that repeats a word is not more about it
 	bm25K1         = 1.2
 	bm25B          = 0.5
@@ -70,6 +72,8 @@ const (
 	// gradeWeight scales grade words ("st3", "F2") in a question that has another topic.
 	gradeWeight = 0.5
 )
+
+var weightAnswer = envf("WA", weightAnswerC)
 
 // NewIndex prepares base for matching and learns its models.
 func NewIndex(base *knowledge.Base) *Index {
@@ -85,6 +89,10 @@ func NewIndex(base *knowledge.Base) *Index {
 	ix.buildSynonyms()
 	ix.buildPostings(fields)
 	ix.buildOutOfScope()
+	ix.stemOf = make([]string, len(ix.terms))
+	for s, id := range ix.terms {
+		ix.stemOf[id] = s
+	}
 	ix.buildCrisis()
 	ix.conf = learnConfidence(ix)
 	ix.safety = learnSafety(ix)
@@ -187,6 +195,7 @@ func (ix *Index) termIDs(stems []string) []int32 {
 			id = int32(len(ix.terms))
 			ix.terms[s] = id
 			ix.df = append(ix.df, 0)
+			ix.dfQ = append(ix.dfQ, 0)
 			ix.oosDF = append(ix.oosDF, 0)
 			ix.post = append(ix.post, nil)
 			ix.oosPo = append(ix.oosPo, nil)
@@ -260,6 +269,9 @@ func (ix *Index) buildPostings(texts []entryText) {
 			ix.post[id] = append(ix.post[id], posting{entry: int32(i), tfQ: float32(a.tfQ), tfA: float32(a.tfA), nPhr: uint16(a.nPhr),
 				focus: float32(focusOf(a.tfQ, a.nPhr, len(ix.phr[i])))})
 			ix.df[id]++
+			if a.tfQ > 0 {
+				ix.dfQ[id]++
+			}
 		}
 	}
 	ix.idf = make([]float64, len(ix.terms))

@@ -72,7 +72,9 @@ type Scored struct {
 	Matched    []string
 	index      int
 	features   []float64
-	phrasingAt int // which phrasing was closest (0 is the title)
+	phrasingAt int     // which phrasing was closest (0 is the title)
+	miss       float64 // share of the question's weight in its heaviest word this entry lacks
+	contain    float64 // the most of one phrasing's weight that the question contains
 }
 
 // queryInfo holds what is known of the question as a whole.
@@ -80,6 +82,7 @@ type queryInfo struct {
 	mass     float64 // total weight of its terms
 	unknown  float64 // share of the weight in words the knowledge has never seen
 	off      float64 // share in words no entry has (unknown, or known only from out-of-scope examples)
+	offQ     float64 // share in words no entry's questions (title, phrasings, keywords) use
 	oosSim   float64 // similarity to the nearest out-of-scope example
 	oosAt    int     // which example (-1 for none)
 	nContent int
@@ -136,11 +139,16 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 	idfs := make([]float64, len(q))
 	for i, t := range q {
 		qi.nContent++
-		df, odf := 0, 0
+		df, dfQ, odf := 0, 0, 0
 		if t.id >= 0 {
-			df, odf = int(ix.df[t.id]), int(ix.oosDF[t.id])
-			if containsID(hidden, t.id) && ix.onlyThere(t.id, m) {
-				df--
+			df, dfQ, odf = int(ix.df[t.id]), int(ix.dfQ[t.id]), int(ix.oosDF[t.id])
+			if containsID(hidden, t.id) {
+				if ix.onlyThere(t.id, m) {
+					df--
+				}
+				if ix.onlyQuestionThere(t.id, m) {
+					dfQ--
+				}
 			}
 			if containsID(hiddenOOS, t.id) {
 				odf--
@@ -162,11 +170,15 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 			qi.off += t.w * idfs[i]
 			qi.unknown += t.w * idfs[i]
 		}
+		if dfQ <= 0 {
+			qi.offQ += t.w * idfs[i]
+		}
 		qi.mass += t.w * idfs[i]
 	}
 	if qi.mass == 0 {
 		return nil, qi
 	}
+	qi.offQ /= qi.mass
 	qi.off /= qi.mass
 	qi.unknown /= qi.mass
 
@@ -244,9 +256,10 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 	if len(sc.touched) == 0 {
 		return nil, qi
 	}
+	pc, pf, pb, pa := envf("PC", prelimCoverage), envf("PF", prelimFocus), envf("PB", prelimBM25), envf("PA", prelimAnswer)
 	prelim := func(e int32) float64 {
-		return prelimCoverage*sc.cover[e]/qi.mass + prelimFocus*sc.focus[e]/qi.mass +
-			prelimBM25*sc.bm25[e]/qi.mass/(bm25K1+1) + prelimAnswer*sc.ans[e]/qi.mass
+		return pc*sc.cover[e]/qi.mass + pf*sc.focus[e]/qi.mass +
+			pb*sc.bm25[e]/qi.mass/(bm25K1+1) + pa*sc.ans[e]/qi.mass
 	}
 	// Keep the best few without sorting them all: a small sorted buffer, best first.
 	buf := sc.keep[:0]
@@ -272,12 +285,56 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		s := Scored{Entry: ix.base.Entries[e], index: int(e), Prelim: r.score,
 			Coverage: sc.cover[e] / qi.mass, QCoverage: sc.coverQ[e] / qi.mass, Answer: sc.ans[e] / qi.mass,
 			Focus: sc.focus[e] / qi.mass, BM25: sc.bm25[e] / qi.mass / (bm25K1 + 1)}
-		s.Phrasing, s.phrasingAt = ix.phrasingSim(int(e), q, idfs, qi.mass, m)
+		s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSim(int(e), q, idfs, qi.mass, m)
+		s.miss = ix.heaviestMissing(int(e), q, idfs, m) / qi.mass
 		out[i] = s
 	}
 	ix.conf.score(out, qi)
+	if envf("RANKBM25", 0) > 0 {
+		slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.BM25, a.BM25) })
+		return out, qi
+	}
+	if envf("RANKPRE", 0) > 0 {
+		slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.Prelim, a.Prelim) })
+		return out, qi
+	}
 	slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.Confidence, a.Confidence) })
 	return out, qi
+}
+
+// heaviestMissing returns the weight of the question's heaviest term that entry e does not have anywhere:
+// one rare word an entry lacks ("anaesthetics" in "how competitive is core anaesthetics training") says
+// the question is about something else, however well the rest matches.
+func (ix *Index) heaviestMissing(e int, q []qterm, idfs []float64, m mask) float64 {
+	heaviest := 0.0
+	for i, t := range q {
+		w := t.w * idfs[i]
+		if w <= heaviest {
+			continue
+		}
+		if t.id >= 0 && ix.has(int32(e), t.id, m) {
+			continue
+		}
+		heaviest = w
+	}
+	return heaviest
+}
+
+// has reports whether entry e's text has the term, with a hidden phrasing taken out.
+func (ix *Index) has(e, id int32, m mask) bool {
+	ps := ix.post[id]
+	i, ok := slices.BinarySearchFunc(ps, e, func(p posting, e int32) int { return cmp.Compare(p.entry, e) })
+	if !ok {
+		return false
+	}
+	if e == m.entry && m.phr >= 0 && containsID(ix.phr[e][m.phr], id) {
+		w := float32(weightPhrasing)
+		if m.phr == 0 {
+			w = weightTitle
+		}
+		return ps[i].tfA > 0 || ps[i].tfQ-w > 1e-6
+	}
+	return true
 }
 
 // onlyThere reports whether the hidden phrasing is the only text of its entry that has the term, so
@@ -295,11 +352,26 @@ func (ix *Index) onlyThere(id int32, m mask) bool {
 	return false
 }
 
+// onlyQuestionThere reports whether the hidden phrasing is the only question-side text (title,
+// phrasings, keywords) of its entry that has the term.
+func (ix *Index) onlyQuestionThere(id int32, m mask) bool {
+	for _, p := range ix.post[id] {
+		if p.entry == m.entry {
+			w := float32(weightPhrasing)
+			if m.phr == 0 {
+				w = weightTitle
+			}
+			return p.tfQ-w <= 1e-6
+		}
+	}
+	return false
+}
+
 // phrasingSim is the best weighted Jaccard similarity between the query and one of the entry's
 // phrasings (or its title), skipping a hidden one. q is sorted by term id (unknown terms, id -1,
 // first), so each phrasing is compared by one merge of two sorted lists.
-func (ix *Index) phrasingSim(e int, q []qterm, idfs []float64, qMass float64, m mask) (float64, int) {
-	best, at := 0.0, -1
+func (ix *Index) phrasingSim(e int, q []qterm, idfs []float64, qMass float64, m mask) (float64, int, float64) {
+	best, at, contain := 0.0, -1, 0.0
 	for j, p := range ix.phr[e] {
 		if int32(e) == m.entry && j == m.phr {
 			continue
@@ -322,8 +394,11 @@ func (ix *Index) phrasingSim(e int, q []qterm, idfs []float64, qMass float64, m 
 		if union > 0 && shared/union > best {
 			best, at = shared/union, j
 		}
+		if ix.phrW[e][j] > 0 {
+			contain = max(contain, shared/ix.phrW[e][j])
+		}
 	}
-	return best, at
+	return best, at, contain
 }
 
 func containsID(sorted []int32, id int32) bool {

@@ -112,19 +112,19 @@ type caseResult struct {
 
 // setResult counts one set's outcomes.
 type setResult struct {
-	Name                             string
-	HeldOut                          bool
-	InScope, Correct, Wrong, Abstain int
-	Fallback, Refused                int
-	OutOfScope, OOSHeld              int
-	Medical, MedicalRefused          int
-	Crisis, CrisisOK                 int
-	Smalltalk, SmalltalkOK           int
-	Career, CareerRefused            int // in-scope cases tagged health-words
-	Tags                             map[string][2]int
-	Cases                            []caseResult
-	failures                         []string
-	thresholds                       evalThresholds
+	Name                                   string
+	HeldOut                                bool
+	InScope, Correct, Wrong, Abstain, Near int
+	Fallback, Refused                      int
+	OutOfScope, OOSHeld                    int
+	Medical, MedicalRefused                int
+	Crisis, CrisisOK                       int
+	Smalltalk, SmalltalkOK                 int
+	Career, CareerRefused                  int // in-scope cases tagged health-words
+	Tags                                   map[string][2]int
+	Cases                                  []caseResult
+	failures                               []string
+	thresholds                             evalThresholds
 }
 
 func ratio(a, b int) float64 {
@@ -146,6 +146,7 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	save := fs.String("save", "", "write every case's outcome to this file (JSON lines), for --compare later")
 	compare := fs.String("compare", "", "show the cases whose outcome changed since a run saved with --save")
 	cv := fs.Bool("cv", false, "cross-validate on the knowledge's own examples instead (leave-one-out, models refitted without each)")
+	sweep := fs.Bool("sweep", false, "with --cv: also score a grid of decision policies on the cross-validated confidences")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: radbot eval [--quiet] [--set NAME] [--save FILE] [--compare FILE] [--cv] [--knowledge DIR] [MANIFEST]")
 		fmt.Fprintln(stderr, "  Runs every case set named in the manifest (default: the testdata beside the knowledge in use)")
@@ -169,7 +170,7 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	if *cv {
-		return runCV(b, man.CV, *quiet, stdout)
+		return runCV(b, man.CV, *quiet, *sweep, stdout)
 	}
 	var sets []*setResult
 	var all []caseResult
@@ -492,6 +493,7 @@ func printSetLines(w io.Writer, s *setResult) bool {
 	}
 	line("in-scope correct", s.Correct, s.InScope, t.MinCorrect, true)
 	line("in-scope wrong", s.Wrong, s.InScope, t.MaxWrong, false)
+	line("answered a related entry", s.Near, s.InScope, nil, false)
 	line("in-scope clarify/suggest", s.Abstain, s.InScope, nil, true)
 	line("in-scope fallback", s.Fallback, s.InScope, nil, true)
 	line("career refused", s.CareerRefused, s.Career, t.MaxCareerRefused, false)
@@ -586,8 +588,8 @@ func describeReply(r bot.Reply) string {
 }
 
 // runCV prints the cross-validation on the knowledge's own examples against the manifest's cv bar.
-func runCV(b *bot.Bot, t evalThresholds, quiet bool, w io.Writer) error {
-	cv := b.CrossValidate()
+func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
+	cv := b.CrossValidate(sweep)
 	if !quiet {
 		for _, o := range cv.Outcomes {
 			if o.Correct {
@@ -604,7 +606,7 @@ func runCV(b *bot.Bot, t evalThresholds, quiet bool, w io.Writer) error {
 			fmt.Fprintf(w, "safety %s\n", m)
 		}
 	}
-	s := &setResult{Name: "cv", thresholds: t, InScope: cv.Phrasings, Correct: cv.Correct, Wrong: cv.Wrong,
+	s := &setResult{Name: "cv", thresholds: t, InScope: cv.Phrasings, Correct: cv.Correct, Wrong: cv.Wrong, Near: cv.Near,
 		Abstain: cv.Abstain, Fallback: cv.Fallback, OutOfScope: cv.OutOfScope, OOSHeld: cv.OOSHeld,
 		Medical: cv.Refuse, MedicalRefused: cv.Refused, Career: cv.Career, CareerRefused: cv.CareerRefused}
 	fmt.Fprintf(w, "\ncross-validation on the knowledge's own examples (each hidden from the index and from the models that judge it):\n")
@@ -612,7 +614,22 @@ func runCV(b *bot.Bot, t evalThresholds, quiet bool, w io.Writer) error {
 		cv.Phrasings, cv.OutOfScope, cv.Refuse, cv.Career)
 	fmt.Fprintf(w, "  ordinary questions (phrasings, out-of-scope examples) refused as medical: %.1f%% (%d/%d)\n", 100*ratio(cv.OrdinaryRefused, cv.Ordinary), cv.OrdinaryRefused, cv.Ordinary)
 	fmt.Fprintf(w, "  right entry ranked first: %.1f%% of phrasings (%d/%d), whatever the decision\n", 100*ratio(cv.Top1, cv.Phrasings), cv.Top1, cv.Phrasings)
-	if !printSetLines(w, s) {
+	ok := printSetLines(w, s)
+	if sweep {
+		fmt.Fprintf(w, "\ndecision policies by utility on these confidences (correct +1, a related entry that offers the right one +0.25, wrong %s, right entry among choices +0.25, out of scope held +1, answered -3, offered choices -0.5):\n", "-3")
+		for i, p := range cv.Sweep {
+			if i >= 10 && !p.Current {
+				continue
+			}
+			mark := "  "
+			if p.Current {
+				mark = "* "
+			}
+			fmt.Fprintf(w, "%sanswer %.2f margin %.2f clarify %.2f suggest %.2f in-scope %.2f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f\n",
+				mark, p.AnswerAt, p.Margin, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
+		}
+	}
+	if !ok {
 		return exitError{1}
 	}
 	return nil
