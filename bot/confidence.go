@@ -50,12 +50,6 @@ func features(cands []Scored, qi queryInfo) {
 		if i == 0 {
 			top = 1
 		}
-		if envf("NOGAP", 0) > 0 {
-			gap, top = 0, 0
-		}
-		if envf("NOFOCUS", 0) > 0 {
-			c.Focus = 0
-		}
 		c.features = []float64{1, c.Coverage, c.QCoverage, c.Focus, c.Phrasing, c.Answer, c.BM25, exact,
 			qi.off, qi.unknown, qi.oosSim, qi.oosSim - maxPhr, gap, top, 1 / math.Sqrt(float64(max(1, qi.nContent))),
 			c.Phrasing - otherPhr, qi.offQ, c.miss, c.contain, c.contain - maxCon}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/radbot/radbot/knowledge"
@@ -47,7 +48,8 @@ type PolicyScore struct {
 	AnswerAt, Margin, ClarifyAt, SuggestAt, InScopeAt   float64
 	Correct, Near, Wrong, Abstain, OOSHeld, OOSAnswered int
 	Utility                                             float64
-	Current                                             bool
+	// Current is the policy the bot uses; Chosen is the one the sweep recommends.
+	Current, Chosen bool
 }
 
 // Utility weights for choosing a policy: a wrong answer costs much more than asking back, and asking
@@ -202,6 +204,18 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 	}
 	try(decision)
 	slices.SortStableFunc(out, func(x, y PolicyScore) int { return cmp.Compare(y.Utility, x.Utility) })
+	// Policies within 0.1% of the best utility are as good as tied: of those, the one that answers most
+	// questions correctly is chosen.
+	best := 0
+	for i, p := range out {
+		if p.Utility < out[0].Utility-0.001*math.Abs(out[0].Utility) {
+			break
+		}
+		if p.Correct > out[best].Correct {
+			best = i
+		}
+	}
+	out[best].Chosen = true
 	return out
 }
 
@@ -245,14 +259,14 @@ func (b *Bot) crossValidateSafety(ix *Index, res *CVResult) {
 		m := trainSafety(trR, trA, trO)
 		for _, t := range teO {
 			res.Ordinary++
-			if m.probability(t) >= envf("SAFE", safetyAt) {
+			if ix.refuses(m, t) {
 				res.OrdinaryRefused++
 				res.SafetyMisses = append(res.SafetyMisses, "refused (ordinary): "+t)
 			}
 		}
 		for _, t := range teR {
 			res.Refuse++
-			if m.probability(t) >= envf("SAFE", safetyAt) {
+			if ix.refuses(m, t) {
 				res.Refused++
 			} else {
 				res.SafetyMisses = append(res.SafetyMisses, "not refused: "+t)
@@ -260,7 +274,7 @@ func (b *Bot) crossValidateSafety(ix *Index, res *CVResult) {
 		}
 		for _, t := range teA {
 			res.Career++
-			if m.probability(t) >= envf("SAFE", safetyAt) {
+			if ix.refuses(m, t) {
 				res.CareerRefused++
 				res.SafetyMisses = append(res.SafetyMisses, "refused: "+t)
 			}

@@ -27,7 +27,7 @@ type policy struct {
 // decision is the policy the bot uses. It was chosen by `radbot eval --cv --sweep` on the knowledge's
 // own phrasings and out-of-scope examples (leave-one-out, models refitted without each), as the policy
 // with the best utility there; the held-out evaluation sets play no part.
-var decision = policy{AnswerAt: 0.45, Margin: 0.12, ClarifyAt: 0.3, SuggestAt: 0.12, InScopeAt: 0.5}
+var decision = policy{AnswerAt: 0.65, Margin: 0, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.7}
 
 // outOfScopeOff: a question most of whose weight is in words no entry uses is out of scope.
 const outOfScopeOff = 0.5
@@ -104,7 +104,7 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 	if ix.crisisPhrase(ws) != "" {
 		return crisisReply(texts), nil
 	}
-	if ix.safety.probability(text) >= safetyAt {
+	if ix.refuses(ix.safety, text) {
 		return Reply{Status: StatusRefused, Reason: ReasonMedical, Text: texts.Refusal, Links: texts.RefusalLinks}, nil
 	}
 	switch smalltalkKind(ws) {
@@ -191,7 +191,7 @@ func (p policy) status(top []Scored, qi queryInfo) (Status, Reason) {
 		second = top[1].Confidence
 	}
 	switch {
-	case envf("ALWAYS", 0) > 0 || best >= p.AnswerAt && best-second >= p.Margin:
+	case best >= p.AnswerAt && best-second >= p.Margin:
 		return StatusAnswered, ReasonNone
 	case best >= p.ClarifyAt && second >= p.ClarifyAt:
 		return StatusClarify, ReasonNone
@@ -282,9 +282,10 @@ func elliptical(ws []string, stems []string, standalone verdict) bool {
 }
 
 // twoQuestions splits a message that asks two things ("how long is training and what's the pay") and,
-// when each part is answered on its own by a different entry, answers the stronger part and offers the
-// other as the first related question. It also rescues a message whose one real question is buried in
-// another sentence ("F2 in the midlands here. how long is IR training?").
+// when the parts are answered on their own by different entries, answers one and offers the other as the
+// first related question. The whole message's answer, when there is one, stays the answer; otherwise the
+// part with the most to it is answered. It also rescues a message whose one real question sits beside a
+// sentence of context ("F2 in the midlands here. how long is IR training?").
 func (b *Bot) twoQuestions(ix *Index, text string, whole verdict) (verdict, bool) {
 	parts := splitQuestions(text)
 	if len(parts) < 2 {
@@ -298,34 +299,30 @@ func (b *Bot) twoQuestions(ix *Index, text string, whole verdict) (verdict, bool
 		}
 		v := b.judge(ix, ix.queryTerms(stems, 1, nil))
 		v.stems = stems
-		if v.reply.Status == StatusAnswered {
+		// A one-word part ("what's the pay") must be answered surely to stand on its own: "and would I
+		// get priority" qualifies the question before it.
+		if v.reply.Status == StatusAnswered && (len(stems) > 1 || v.reply.Score >= oneWordPartAt) {
 			got = append(got, v)
 		}
 	}
 	if len(got) == 0 {
 		return verdict{}, false
 	}
-	slices.SortStableFunc(got, func(a, c verdict) int {
-		switch {
-		case a.reply.Score > c.reply.Score:
-			return -1
-		case a.reply.Score < c.reply.Score:
-			return 1
+	first := whole
+	if whole.reply.Status != StatusAnswered {
+		first = got[0]
+		for _, v := range got[1:] {
+			if len(v.stems) > len(first.stems) || len(v.stems) == len(first.stems) && v.reply.Score > first.reply.Score {
+				first = v
+			}
 		}
-		return 0
-	})
-	first := got[0]
-	if whole.reply.Status == StatusAnswered && whole.reply.Entry.ID != first.reply.Entry.ID && whole.reply.Score >= first.reply.Score {
-		first = whole
-	}
-	if whole.reply.Status == StatusAnswered && len(got) == 1 && first.reply.Entry.ID == whole.reply.Entry.ID {
-		return verdict{}, false
 	}
 	// The other answered parts lead the related questions.
 	var lead []EntryRef
 	for _, v := range got {
-		if v.reply.Entry.ID != first.reply.Entry.ID && !slices.ContainsFunc(lead, func(r EntryRef) bool { return r.ID == v.reply.Entry.ID }) {
-			lead = append(lead, EntryRef{ID: v.reply.Entry.ID, Title: v.reply.Entry.Title})
+		id := v.reply.Entry.ID
+		if id != first.reply.Entry.ID && !slices.ContainsFunc(lead, func(r EntryRef) bool { return r.ID == id }) {
+			lead = append(lead, EntryRef{ID: id, Title: v.reply.Entry.Title})
 		}
 	}
 	if whole.reply.Status == StatusAnswered && len(lead) == 0 {
@@ -345,6 +342,9 @@ func (b *Bot) twoQuestions(ix *Index, text string, whole verdict) (verdict, bool
 	first.reply = r
 	return first, true
 }
+
+// oneWordPartAt is the confidence a one-word part of a message needs to count as a question of its own.
+const oneWordPartAt = 0.9
 
 // questionStarts begin a second question after "and", "also" or "plus".
 var questionStarts = toSet(`what whats how when where who which why is are do does did can could should

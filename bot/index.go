@@ -49,7 +49,7 @@ type Index struct {
 type posting struct {
 	entry int32
 	tfQ   float32 // weighted occurrences in the question side: title, phrasings, keywords
-	tfA   float32 // occurrences in the answer
+	tfA   float32 // occurrences in the answer (capped at maxAnswerTF when scored)
 	nPhr  uint16  // how many of the entry's phrasings (title included) have the term
 	// focus is how central the term is to the entry: the share of its phrasings (and title) that use
 	// it, doubled and capped at 1; a term only in the keywords counts one half; 0 if only in the answer.
@@ -62,7 +62,7 @@ const (
 	weightTitle    = 2.0
 	weightKeyword  = 1.5
 	weightPhrasing = 1.0
-	weightAnswerC  = 0.3
+	weightAnswer   = 0.3
 	maxAnswerTF    = 3 // an answer that repeats a word is not more about it
 	bm25K1         = 1.2
 	bm25B          = 0.5
@@ -72,8 +72,6 @@ const (
 	// gradeWeight scales grade words ("st3", "F2") in a question that has another topic.
 	gradeWeight = 0.5
 )
-
-var weightAnswer = envf("WA", weightAnswerC)
 
 // NewIndex prepares base for matching and learns its models.
 func NewIndex(base *knowledge.Base) *Index {
@@ -101,11 +99,11 @@ func NewIndex(base *knowledge.Base) *Index {
 
 // entryText is one entry's text split into words once: title, phrasings, keywords, answer.
 type entryText struct {
-	title      []string
-	phrasings  [][]string
-	keywords   [][]string
-	answer     []string
-	phrasingsN int
+	title     []string
+	phrasings [][]string
+	keywords  [][]string
+	answer    []string
+	sentences [][]string // the answer's sentences, without its "Read more" line
 }
 
 // buildVocabulary splits every text into words and records every known word with its stem, for the
@@ -255,9 +253,9 @@ func (ix *Index) buildPostings(texts []entryText) {
 		for _, id := range ix.termIDs(ix.finish(ix.wordTokens(t.answer, nil, false), nil)) {
 			a := get(id)
 			if a.tfA < maxAnswerTF {
-				a.tfA++
 				ix.docLen[i] += weightAnswer
 			}
+			a.tfA++
 		}
 		ids := make([]int32, 0, len(tf))
 		for id := range tf {

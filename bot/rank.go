@@ -56,6 +56,26 @@ type mask struct {
 
 var noMask = mask{entry: -1, phr: -1, oos: -1}
 
+// counts returns a posting's counts with the masked text taken out: the question-side weight, the
+// answer count (capped) and how many phrasings have the term.
+func (ix *Index) counts(p posting, id int32, m mask) (tfQ, tfA float64, nPhr int) {
+	tfQ, tfA, nPhr = float64(p.tfQ), float64(p.tfA), int(p.nPhr)
+	if p.entry == m.entry {
+		if m.phr >= 0 && containsID(ix.phr[m.entry][m.phr], id) {
+			w := weightPhrasing
+			if m.phr == 0 {
+				w = weightTitle
+			}
+			tfQ -= w
+			nPhr--
+		}
+	}
+	if tfQ < 1e-9 {
+		tfQ = 0
+	}
+	return tfQ, min(tfA, maxAnswerTF), nPhr
+}
+
 // Scored is an entry with how well it matched.
 type Scored struct {
 	Entry *knowledge.Entry
@@ -127,11 +147,6 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 	var qi queryInfo
 	qi.oosAt = -1
 	slices.SortFunc(q, func(a, b qterm) int { return cmp.Compare(a.id, b.id) })
-	// The masked phrasing's terms, to take out of its entry's counts.
-	var hidden []int32
-	if m.entry >= 0 && m.phr >= 0 {
-		hidden = ix.phr[m.entry][m.phr]
-	}
 	var hiddenOOS []int32
 	if m.oos >= 0 {
 		hiddenOOS = ix.oos[m.oos]
@@ -142,12 +157,16 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		df, dfQ, odf := 0, 0, 0
 		if t.id >= 0 {
 			df, dfQ, odf = int(ix.df[t.id]), int(ix.dfQ[t.id]), int(ix.oosDF[t.id])
-			if containsID(hidden, t.id) {
-				if ix.onlyThere(t.id, m) {
-					df--
-				}
-				if ix.onlyQuestionThere(t.id, m) {
-					dfQ--
+			if m.entry >= 0 {
+				// Hiding the example may take the term out of its entry altogether.
+				if p, ok := ix.posting(m.entry, t.id); ok {
+					tfQ, tfA, _ := ix.counts(p, t.id, m)
+					if tfQ == 0 && p.tfQ > 0 {
+						dfQ--
+					}
+					if tfQ == 0 && tfA <= 0 {
+						df--
+					}
 				}
 			}
 			if containsID(hiddenOOS, t.id) {
@@ -155,13 +174,10 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 			}
 		}
 		switch {
+		case df > 0 && df == int(ix.df[t.id]):
+			idfs[i] = ix.idf[t.id]
 		case df > 0:
 			idfs[i] = idfOf(n, df)
-			if df != int(ix.df[t.id]) {
-				idfs[i] = idfOf(n, df)
-			} else {
-				idfs[i] = ix.idf[t.id]
-			}
 		case odf > 0:
 			idfs[i] = idfOf(n, 1)
 			qi.off += t.w * idfs[i]
@@ -203,25 +219,20 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 			continue
 		}
 		wi := t.w * idfs[i]
-		masked := m.entry >= 0 && m.phr >= 0
 		for _, p := range ix.post[t.id] {
 			e := p.entry
-			tfQ, tfA, focus := float64(p.tfQ), float64(p.tfA), float64(p.focus)
-			if masked && e == m.entry {
-				// Take the hidden phrasing out of the entry's counts.
-				nPhr := int(p.nPhr)
-				if containsID(hidden, t.id) {
-					w := weightPhrasing
-					if m.phr == 0 {
-						w = weightTitle
-					}
-					tfQ -= w
-					nPhr--
-				}
-				if tfQ <= 1e-9 && tfA == 0 {
+			tfQ, tfA, focus := float64(p.tfQ), min(float64(p.tfA), maxAnswerTF), float64(p.focus)
+			if e == m.entry {
+				var nPhr int
+				tfQ, tfA, nPhr = ix.counts(p, t.id, m)
+				if tfQ == 0 && tfA <= 0 {
 					continue
 				}
-				focus = focusOf(tfQ, nPhr, len(ix.phr[e])-1)
+				nP := len(ix.phr[e])
+				if m.phr >= 0 {
+					nP--
+				}
+				focus = focusOf(tfQ, nPhr, nP)
 			}
 			if sc.cover[e] == 0 {
 				sc.touched = append(sc.touched, e)
@@ -256,10 +267,9 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 	if len(sc.touched) == 0 {
 		return nil, qi
 	}
-	pc, pf, pb, pa := envf("PC", prelimCoverage), envf("PF", prelimFocus), envf("PB", prelimBM25), envf("PA", prelimAnswer)
 	prelim := func(e int32) float64 {
-		return pc*sc.cover[e]/qi.mass + pf*sc.focus[e]/qi.mass +
-			pb*sc.bm25[e]/qi.mass/(bm25K1+1) + pa*sc.ans[e]/qi.mass
+		return prelimCoverage*sc.cover[e]/qi.mass + prelimFocus*sc.focus[e]/qi.mass +
+			prelimBM25*sc.bm25[e]/qi.mass/(bm25K1+1) + prelimAnswer*sc.ans[e]/qi.mass
 	}
 	// Keep the best few without sorting them all: a small sorted buffer, best first.
 	buf := sc.keep[:0]
@@ -290,14 +300,6 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		out[i] = s
 	}
 	ix.conf.score(out, qi)
-	if envf("RANKBM25", 0) > 0 {
-		slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.BM25, a.BM25) })
-		return out, qi
-	}
-	if envf("RANKPRE", 0) > 0 {
-		slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.Prelim, a.Prelim) })
-		return out, qi
-	}
 	slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.Confidence, a.Confidence) })
 	return out, qi
 }
@@ -320,51 +322,24 @@ func (ix *Index) heaviestMissing(e int, q []qterm, idfs []float64, m mask) float
 	return heaviest
 }
 
-// has reports whether entry e's text has the term, with a hidden phrasing taken out.
+// has reports whether entry e's text has the term, with a hidden example taken out.
 func (ix *Index) has(e, id int32, m mask) bool {
-	ps := ix.post[id]
-	i, ok := slices.BinarySearchFunc(ps, e, func(p posting, e int32) int { return cmp.Compare(p.entry, e) })
+	p, ok := ix.posting(e, id)
 	if !ok {
 		return false
 	}
-	if e == m.entry && m.phr >= 0 && containsID(ix.phr[e][m.phr], id) {
-		w := float32(weightPhrasing)
-		if m.phr == 0 {
-			w = weightTitle
-		}
-		return ps[i].tfA > 0 || ps[i].tfQ-w > 1e-6
-	}
-	return true
+	tfQ, tfA, _ := ix.counts(p, id, m)
+	return tfQ > 0 || tfA > 0
 }
 
-// onlyThere reports whether the hidden phrasing is the only text of its entry that has the term, so
-// that hiding it takes the term out of the entry.
-func (ix *Index) onlyThere(id int32, m mask) bool {
-	for _, p := range ix.post[id] {
-		if p.entry == m.entry {
-			w := float32(weightPhrasing)
-			if m.phr == 0 {
-				w = weightTitle
-			}
-			return p.tfA == 0 && p.tfQ-w <= 1e-6
-		}
+// posting finds entry e's posting for a term.
+func (ix *Index) posting(e, id int32) (posting, bool) {
+	ps := ix.post[id]
+	i, ok := slices.BinarySearchFunc(ps, e, func(p posting, e int32) int { return cmp.Compare(p.entry, e) })
+	if !ok {
+		return posting{}, false
 	}
-	return false
-}
-
-// onlyQuestionThere reports whether the hidden phrasing is the only question-side text (title,
-// phrasings, keywords) of its entry that has the term.
-func (ix *Index) onlyQuestionThere(id int32, m mask) bool {
-	for _, p := range ix.post[id] {
-		if p.entry == m.entry {
-			w := float32(weightPhrasing)
-			if m.phr == 0 {
-				w = weightTitle
-			}
-			return p.tfQ-w <= 1e-6
-		}
-	}
-	return false
+	return ps[i], true
 }
 
 // phrasingSim is the best weighted Jaccard similarity between the query and one of the entry's

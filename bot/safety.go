@@ -1,10 +1,8 @@
 package bot
 
 import (
-	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -39,14 +37,13 @@ type safetyExample struct {
 // safetyAt is the probability from which a message is refused. Chosen with `radbot eval --cv` on the
 // safety examples (never on an evaluation set): the career examples must almost never be refused, and the
 // personal ones always.
-const safetyAt = 0.5
+const safetyAt = 0.6
 
 // Training weights: the entries' phrasings and the out-of-scope examples are many and mostly far from
 // health; they teach that ordinary questions are not refused without drowning the safety examples.
 const (
-	safetyOtherWeight = 0.15
-	safetyLambda      = 0.02
-	safetyEpochs      = 300
+	safetyOtherWeight = 0.1
+	safetyLambda      = 0.1
 )
 
 // safetyTokens are the words a safety decision looks at: every word, stop words included (who is asked
@@ -195,17 +192,40 @@ func trainSafety(refuse, answer, others []string) *safetyModel {
 			}
 		}
 	}
-	add(refuse, 1, envf("POSW", 1), true)
+	add(refuse, 1, 1, true)
 	add(answer, 0, 1, true)
-	add(others, 0, envf("OTHW", safetyOtherWeight), false)
+	add(others, 0, safetyOtherWeight, false)
 	xs := make([][]int32, len(rows))
 	ys := make([]float64, len(rows))
 	ws := make([]float64, len(rows))
 	for i, r := range rows {
 		xs[i], ys[i], ws[i] = r.feats, r.y, r.wt
 	}
-	m.w, m.bias = fitSparseLogistic(xs, ys, ws, len(m.feats), envf("LAMBDA", safetyLambda))
+	m.w, m.bias = fitSparseLogistic(xs, ys, ws, len(m.feats), safetyLambda)
 	return m
+}
+
+// safetyMaybe and careerSure settle the messages the classifier is unsure of (probability from
+// safetyMaybe up to safetyAt) by what the knowledge makes of them: when an entry answers the message
+// with confidence careerSure or more, it is a career question that happens to use health words; when
+// nothing does, it is refused. Chosen with `radbot eval --cv`, like safetyAt.
+const (
+	safetyMaybe = 0.2
+	careerSure  = 0.4
+)
+
+// refuses decides whether a message asks for personal medical advice: the classifier's probability,
+// and for the unsure middle, whether the knowledge answers it as a career question.
+func (ix *Index) refuses(m *safetyModel, text string) bool {
+	p := m.probability(text)
+	switch {
+	case p >= safetyAt:
+		return true
+	case p < safetyMaybe:
+		return false
+	}
+	top, _ := ix.rank(ix.queryTerms(ix.analyze(text, nil), 1, nil), noMask)
+	return len(top) == 0 || top[0].Confidence < careerSure
 }
 
 // SafetyNeighbour is a safety example close to a message, for --explain.
@@ -299,11 +319,4 @@ func containsInOrder(ws, phrase []string) bool {
 		}
 	}
 	return false
-}
-
-func envf(k string, d float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
-		return v
-	}
-	return d
 }

@@ -616,14 +616,20 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 	fmt.Fprintf(w, "  right entry ranked first: %.1f%% of phrasings (%d/%d), whatever the decision\n", 100*ratio(cv.Top1, cv.Phrasings), cv.Top1, cv.Phrasings)
 	ok := printSetLines(w, s)
 	if sweep {
+		fmt.Fprintf(w, "\n(* the policy in use, > the one the sweep chooses: the best utility, ties within 0.1%% broken by more correct answers)")
 		fmt.Fprintf(w, "\ndecision policies by utility on these confidences (correct +1, a related entry that offers the right one +0.25, wrong %s, right entry among choices +0.25, out of scope held +1, answered -3, offered choices -0.5):\n", "-3")
 		for i, p := range cv.Sweep {
-			if i >= 10 && !p.Current {
+			if i >= 5 && !p.Current && !p.Chosen {
 				continue
 			}
-			mark := "  "
-			if p.Current {
-				mark = "* "
+			mark := "   "
+			switch {
+			case p.Current && p.Chosen:
+				mark = "*> "
+			case p.Current:
+				mark = "*  "
+			case p.Chosen:
+				mark = " > "
 			}
 			fmt.Fprintf(w, "%sanswer %.2f margin %.2f clarify %.2f suggest %.2f in-scope %.2f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f\n",
 				mark, p.AnswerAt, p.Margin, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
