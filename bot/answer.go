@@ -54,7 +54,9 @@ type conversation struct {
 	candidates []EntryRef
 }
 
-func convKey(q Query) string { return q.Platform + "\x00" + q.ConversationID + "\x00" + q.UserID }
+func convKey(q Query) string {
+	return string(q.Platform) + "\x00" + q.ConversationID + "\x00" + q.UserID
+}
 
 // Explanation says why the bot answered as it did, for maintainers fixing a misrouted question.
 type Explanation struct {

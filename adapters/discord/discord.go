@@ -32,7 +32,7 @@ import (
 	"github.com/radbot/radbot/knowledge"
 )
 
-const platform = "discord"
+const platform = bot.PlatformDiscord
 
 // Config configures the Discord adapter.
 type Config struct {

@@ -25,7 +25,7 @@ import (
 )
 
 // Platform is the name the adapter gives the bot for queries and feedback.
-const Platform = "slack"
+const Platform = bot.PlatformSlack
 
 // Modes of delivery.
 const (

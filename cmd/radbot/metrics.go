@@ -85,14 +85,14 @@ func (m *metrics) initPlatforms(names []string) {
 }
 
 // ObserveAnswer implements bot.Observer.
-func (m *metrics) ObserveAnswer(platform string, status bot.Status, elapsed time.Duration) {
-	m.questions.WithLabelValues(platform, string(status)).Inc()
+func (m *metrics) ObserveAnswer(platform bot.Platform, status bot.Status, elapsed time.Duration) {
+	m.questions.WithLabelValues(string(platform), string(status)).Inc()
 	m.answerSeconds.Observe(elapsed.Seconds())
 }
 
 // ObserveFeedback implements bot.Observer.
-func (m *metrics) ObserveFeedback(platform string, helpful bool) {
-	m.votes.WithLabelValues(platform, strconv.FormatBool(helpful)).Inc()
+func (m *metrics) ObserveFeedback(platform bot.Platform, helpful bool) {
+	m.votes.WithLabelValues(string(platform), strconv.FormatBool(helpful)).Inc()
 }
 
 // setKnowledge records the size and version of the knowledge base now served.

@@ -48,7 +48,7 @@ func seedReportDB(t *testing.T) seeded {
 	defer store.Close()
 	now := time.Now().UTC()
 	n := 0
-	save := func(platform string, status bot.Status, entry, nearest, question string, at time.Time) int64 {
+	save := func(platform bot.Platform, status bot.Status, entry, nearest, question string, at time.Time) int64 {
 		t.Helper()
 		n++
 		in := &bot.Interaction{Time: at, Platform: platform, ConversationHash: "c", UserHash: bot.HashID([]byte("k"), platform, "user"+string(rune('a'+n%5))),

@@ -322,6 +322,11 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 		log.Error("shutdown timed out: exiting with work unfinished", "timeout", cfg.ShutdownTimeout.D().String())
 		return exitError{1}
 	}
+	// The platforms are done: write the interactions still queued, then close the store.
+	if err := b.Close(sdCtx); err != nil {
+		log.Error("storing the last interactions", "err", err)
+		cause = errors.Join(cause, err)
+	}
 	storeOpen = false
 	if err := store.Close(); err != nil {
 		log.Error("closing the store", "err", err)
