@@ -36,9 +36,20 @@ type recorder struct {
 	abort   context.Context // cancelled when Close gives up waiting: writes in flight stop
 	aborted context.CancelFunc
 
-	mu      sync.Mutex
+	closeMu sync.RWMutex // senders share it; close takes it alone
 	closed  bool
-	pending map[int64]chan struct{} // closed when the interaction is written or dropped
+	// pending holds, per queued interaction, a channel closed when it is written or dropped. It is
+	// split in shards so that hundreds of answers at once do not queue on one lock.
+	pending [32]pendingShard
+}
+
+type pendingShard struct {
+	mu sync.Mutex
+	m  map[int64]chan struct{}
+}
+
+func (r *recorder) shard(id int64) *pendingShard {
+	return &r.pending[uint64(id)%uint64(len(r.pending))]
 }
 
 func newRecorder(store Store, size int, log *slog.Logger, obs Observer) *recorder {
@@ -46,11 +57,13 @@ func newRecorder(store Store, size int, log *slog.Logger, obs Observer) *recorde
 		size = defaultQueueSize
 	}
 	r := &recorder{
-		store:   store,
-		log:     log,
-		queue:   make(chan Interaction, size),
-		done:    make(chan struct{}),
-		pending: map[int64]chan struct{}{},
+		store: store,
+		log:   log,
+		queue: make(chan Interaction, size),
+		done:  make(chan struct{}),
+	}
+	for i := range r.pending {
+		r.pending[i].m = map[int64]chan struct{}{}
 	}
 	r.abort, r.aborted = context.WithCancel(context.Background())
 	r.obs, _ = obs.(QueueObserver)
@@ -61,24 +74,33 @@ func newRecorder(store Store, size int, log *slog.Logger, obs Observer) *recorde
 // enqueue queues in without waiting. It reports false (and counts a dropped row) when the queue is
 // full or the recorder is closed.
 func (r *recorder) enqueue(in Interaction) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		r.dropped(1, "the bot is shutting down")
+	sh := r.shard(in.ID)
+	sh.mu.Lock()
+	sh.m[in.ID] = make(chan struct{})
+	sh.mu.Unlock()
+	r.closeMu.RLock()
+	ok, why := false, "the bot is shutting down"
+	if !r.closed {
+		select {
+		case r.queue <- in:
+			ok = true
+		default:
+			why = "the queue is full"
+		}
+	}
+	r.closeMu.RUnlock()
+	if !ok {
+		sh.mu.Lock()
+		delete(sh.m, in.ID)
+		sh.mu.Unlock()
+		r.dropped(1, why)
 		return false
 	}
-	select {
-	case r.queue <- in:
-		r.pending[in.ID] = make(chan struct{})
-		r.observeDepthLocked()
-		return true
-	default:
-		r.dropped(1, "the queue is full")
-		return false
-	}
+	r.observeDepth()
+	return true
 }
 
-func (r *recorder) observeDepthLocked() {
+func (r *recorder) observeDepth() {
 	if r.obs != nil {
 		r.obs.ObserveQueue(len(r.queue))
 	}
@@ -151,22 +173,24 @@ func (r *recorder) write(batch []Interaction) {
 
 // release marks a batch as done, waking votes that wait for it.
 func (r *recorder) release(batch []Interaction) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	for _, in := range batch {
-		if ch := r.pending[in.ID]; ch != nil {
+		sh := r.shard(in.ID)
+		sh.mu.Lock()
+		if ch := sh.m[in.ID]; ch != nil {
 			close(ch)
-			delete(r.pending, in.ID)
+			delete(sh.m, in.ID)
 		}
+		sh.mu.Unlock()
 	}
-	r.observeDepthLocked()
+	r.observeDepth()
 }
 
 // wait returns once interaction id, if it is queued or being written, has been written (or dropped).
 func (r *recorder) wait(ctx context.Context, id int64) error {
-	r.mu.Lock()
-	ch := r.pending[id]
-	r.mu.Unlock()
+	sh := r.shard(id)
+	sh.mu.Lock()
+	ch := sh.m[id]
+	sh.mu.Unlock()
 	if ch == nil {
 		return nil
 	}
@@ -180,12 +204,15 @@ func (r *recorder) wait(ctx context.Context, id int64) error {
 
 // flush waits until everything queued before the call has been written (or dropped).
 func (r *recorder) flush(ctx context.Context) error {
-	r.mu.Lock()
-	chans := make([]chan struct{}, 0, len(r.pending))
-	for _, ch := range r.pending {
-		chans = append(chans, ch)
+	var chans []chan struct{}
+	for i := range r.pending {
+		sh := &r.pending[i]
+		sh.mu.Lock()
+		for _, ch := range sh.m {
+			chans = append(chans, ch)
+		}
+		sh.mu.Unlock()
 	}
-	r.mu.Unlock()
 	for _, ch := range chans {
 		select {
 		case <-ch:
@@ -199,14 +226,14 @@ func (r *recorder) flush(ctx context.Context) error {
 // close stops intake and waits for the queue to be written. If ctx ends first, the writer stops
 // retrying, what is left is counted as dropped, and close returns ctx's error.
 func (r *recorder) close(ctx context.Context) error {
-	r.mu.Lock()
+	r.closeMu.Lock()
 	if r.closed {
-		r.mu.Unlock()
+		r.closeMu.Unlock()
 		return ErrClosed
 	}
 	r.closed = true
 	close(r.queue)
-	r.mu.Unlock()
+	r.closeMu.Unlock()
 	select {
 	case <-r.done:
 		return nil

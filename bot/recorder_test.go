@@ -256,8 +256,8 @@ func TestQueueFullDrops(t *testing.T) {
 	obs.mu.Lock()
 	dropped := obs.dropped
 	obs.mu.Unlock()
-	// One row is with the writer and two wait in the queue: at least three are dropped.
-	if zero < 3 || dropped != zero {
+	// One or two rows are with the writer and two wait in the queue: at least two are dropped.
+	if zero < 2 || dropped != zero {
 		t.Errorf("ids %v: %d without an id, %d counted as dropped", ids, zero, dropped)
 	}
 	close(st.gate)

@@ -17,9 +17,9 @@ const token = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5OnNlY3JldHRva2Vu"
 func TestString(t *testing.T) {
 	for in, want := range map[string]string{
 		`Post "https://discord.com/api/v9/interactions/1/` + token + `/callback": EOF`: `Post "https://discord.com/…": EOF`,
-		"https://hooks.slack.com/commands/T1/2/" + token:                              "https://hooks.slack.com/…",
-		"ws://127.0.0.1:9/gw/?v=9&encoding=json":                                      "ws://127.0.0.1:9/…",
-		"https://user:pass@example.com?token=" + token:                                "https://example.com/…",
+		"https://hooks.slack.com/commands/T1/2/" + token:                               "https://hooks.slack.com/…",
+		"ws://127.0.0.1:9/gw/?v=9&encoding=json":                                       "ws://127.0.0.1:9/…",
+		"https://user:pass@example.com?token=" + token:                                 "https://example.com/…",
 		"https://discord.com":                                                          "https://discord.com",
 		"no url here: 127.0.0.1:8080":                                                  "no url here: 127.0.0.1:8080",
 	} {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,8 +26,12 @@ type Job struct {
 type Group struct {
 	log     *slog.Logger
 	timeout time.Duration
-	base    context.Context // parent of job contexts; cancelled when shutdown runs out of time
-	cancel  context.CancelFunc
+	// bases are the parents of job contexts, all cancelled when shutdown runs out of time. Jobs are
+	// spread over several: a context registers with its parent under the parent's lock, and hundreds
+	// of jobs starting at once on one parent queue up on that lock.
+	bases   [16]context.Context
+	cancels [16]context.CancelFunc
+	next    atomic.Uint32
 
 	mu      sync.Mutex
 	closing bool // no new jobs
@@ -40,8 +45,17 @@ func New(log *slog.Logger, timeout time.Duration) *Group {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	base, cancel := context.WithCancel(context.Background())
-	return &Group{log: log, timeout: timeout, base: base, cancel: cancel}
+	g := &Group{log: log, timeout: timeout}
+	for i := range g.bases {
+		g.bases[i], g.cancels[i] = context.WithCancel(context.Background())
+	}
+	return g
+}
+
+func (g *Group) cancel() {
+	for _, c := range g.cancels {
+		c()
+	}
 }
 
 // Timeout is the time each job gets.
@@ -85,6 +99,16 @@ func (g *Group) Notice(j Job) bool {
 	return true
 }
 
+// Also runs fn in a new goroutine tracked as part of the calling job, so that Shutdown waits for it
+// too (a job that hands its slow part to a helper, to time it out). Call it only from within a job.
+func (g *Group) Also(fn func()) {
+	g.jobs.Add(1) // the calling job holds a count, so Shutdown cannot have finished waiting
+	go func() {
+		defer g.jobs.Done()
+		fn()
+	}()
+}
+
 // Closing reports whether Shutdown has begun.
 func (g *Group) Closing() bool {
 	g.mu.Lock()
@@ -103,7 +127,8 @@ func (g *Group) add() bool {
 }
 
 func (g *Group) run(j Job) {
-	ctx, cancel := context.WithTimeout(g.base, g.timeout)
+	base := g.bases[g.next.Add(1)%uint32(len(g.bases))]
+	ctx, cancel := context.WithTimeout(base, g.timeout)
 	defer cancel()
 	defer func() {
 		p := recover()
