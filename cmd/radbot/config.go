@@ -73,6 +73,8 @@ type StoreConfig struct {
 	HashKeyEnv string `yaml:"hash_key_env"`
 	// QueueSize bounds the interactions waiting to be written (replies never wait for the store).
 	QueueSize int `yaml:"queue_size"`
+	// ProbeInterval is how often a small write checks that the store can take writes, for /readyz.
+	ProbeInterval Duration `yaml:"probe_interval"`
 }
 
 // HTTPConfig configures the HTTP server (health, metrics, Slack HTTP mode).
@@ -98,6 +100,9 @@ type DiscordConfig struct {
 	DMs           bool     `yaml:"dms"`
 	Command       string   `yaml:"command"`
 	APIURL        string   `yaml:"api_url"`
+	// AuthCheckAfter is how long the gateway may be down before the token is checked; a rejected
+	// token stops serve with exit status 1.
+	AuthCheckAfter Duration `yaml:"auth_check_after"`
 }
 
 // SlackConfig configures the Slack adapter.
@@ -143,7 +148,8 @@ func DefaultConfig() Config {
 			RateLimit:        RateLimitConfig{PerMinute: 10, Burst: 5},
 			MaxUsers:         50_000,
 		},
-		Store:           StoreConfig{Path: "radbot.db", RetentionDays: 365, HashKeyEnv: "RADBOT_HASH_KEY", QueueSize: 4096},
+		Store: StoreConfig{Path: "radbot.db", RetentionDays: 365, HashKeyEnv: "RADBOT_HASH_KEY", QueueSize: 4096,
+			ProbeInterval: Duration(10 * time.Second)},
 		HTTP:            HTTPConfig{Listen: "127.0.0.1:8080", ReadyGrace: Duration(time.Minute)},
 		Log:             LogConfig{Level: "info", Format: "text"},
 		ShutdownTimeout: Duration(15 * time.Second),
@@ -154,6 +160,8 @@ func DefaultConfig() Config {
 			Mentions: true,
 			DMs:      true,
 			Command:  "ask",
+
+			AuthCheckAfter: Duration(10 * time.Second),
 		},
 		Slack: SlackConfig{
 			Mode:             "socket",
@@ -384,6 +392,8 @@ func (c *Config) Validate() error {
 	// delete everything).
 	count("store.retention_days", c.Store.RetentionDays, 0, maxRetentionDays)
 	count("store.queue_size", c.Store.QueueSize, 16, 1_000_000)
+	duration("store.probe_interval", c.Store.ProbeInterval, 100*time.Millisecond, 10*time.Minute)
+	duration("discord.auth_check_after", c.Discord.AuthCheckAfter, 100*time.Millisecond, 10*time.Minute)
 	duration("http.ready_grace", c.HTTP.ReadyGrace, time.Second, time.Hour)
 	duration("shutdown_timeout", c.ShutdownTimeout, time.Second, 10*time.Minute)
 	duration("handler_timeout", c.HandlerTimeout, time.Second, time.Minute)

@@ -26,6 +26,7 @@ func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) (
 			APIURL:         cfg.Discord.APIURL,
 			Logger:         log,
 			HandlerTimeout: cfg.HandlerTimeout.D(),
+			AuthCheckAfter: cfg.Discord.AuthCheckAfter.D(),
 		}, b)
 		if err != nil {
 			return nil, nil, fmt.Errorf("discord: %w", err)

@@ -70,7 +70,14 @@ func cmdServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	return s.run(ctx, hup)
+	err = s.run(ctx, hup)
+	var ee exitError
+	if err != nil && !errors.As(err, &ee) {
+		// Through the logger, so that with log.format: json even the last line is JSON.
+		log.Error("radbot serve failed", "err", err)
+		return exitError{1}
+	}
+	return err
 }
 
 // parseCmdFlags parses a subcommand's flags and refuses stray arguments. The flag package has already
@@ -232,7 +239,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	}()
 	probe := &prober{store: store, log: s.log.With("component", "readiness")}
 	probe.check(runCtx)
-	bg.Go(func() { probe.loop(runCtx, probeEvery) })
+	bg.Go(func() { probe.loop(runCtx, cfg.Store.ProbeInterval.D()) })
 
 	rl := newReloader(cfg.Knowledge.Dir, cfg.Knowledge.Watch, b, m, s.log)
 	bg.Go(func() { rl.run(runCtx, hup) })
@@ -359,9 +366,6 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	log.Info("stopped cleanly")
 	return nil
 }
-
-// probeEvery is how often the store's write probe runs for /readyz.
-const probeEvery = 10 * time.Second
 
 // prober runs the store's write probe now and then and keeps the last result, so that /readyz is
 // cheap and a load balancer polling it cannot pile writes onto the database.
