@@ -97,6 +97,24 @@ func (o *queueObserver) ObserveBatch(int, time.Duration) {
 	o.mu.Unlock()
 }
 
+// waitWriter waits until the store has been called once (the writer is then blocked on its gate).
+func waitWriter(t *testing.T, st *recordingStore) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st.mu.Lock()
+		calls := st.calls
+		st.mu.Unlock()
+		if calls >= 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func closeBot(t *testing.T, b *bot.Bot) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -198,20 +216,7 @@ func TestGroupCommit(t *testing.T) {
 	obs := &queueObserver{}
 	b := bot.New(defaultBase(t), bot.Options{Store: st, Observer: obs})
 	ask(b, "u0", "how long is radiology training")
-	// Wait until the writer holds the first row, then queue 100 more.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st.mu.Lock()
-		calls := st.calls
-		st.mu.Unlock()
-		if calls == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the writer never started")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitWriter(t, st) // the writer holds the first row; queue 100 more
 	for i := range 100 {
 		ask(b, fmt.Sprint("u", i+1), "how long is radiology training")
 	}
@@ -244,8 +249,10 @@ func TestQueueFullDrops(t *testing.T) {
 	b := bot.New(defaultBase(t), bot.Options{Store: st, Observer: obs, QueueSize: 2,
 		Logger: slog.New(slog.DiscardHandler)})
 	var ids []int64
-	for i := range 6 {
-		ids = append(ids, ask(b, fmt.Sprint("u", i), "how long is radiology training").InteractionID)
+	ids = append(ids, ask(b, "u0", "how long is radiology training").InteractionID)
+	waitWriter(t, st) // the writer holds the first row
+	for i := range 5 {
+		ids = append(ids, ask(b, fmt.Sprint("u", i+1), "how long is radiology training").InteractionID)
 	}
 	zero := 0
 	for _, id := range ids {
@@ -256,9 +263,9 @@ func TestQueueFullDrops(t *testing.T) {
 	obs.mu.Lock()
 	dropped := obs.dropped
 	obs.mu.Unlock()
-	// One or two rows are with the writer and two wait in the queue: at least two are dropped.
-	if zero < 2 || dropped != zero {
-		t.Errorf("ids %v: %d without an id, %d counted as dropped", ids, zero, dropped)
+	// One row is with the writer and two wait in the queue: the other three are dropped.
+	if zero != 3 || dropped != 3 {
+		t.Errorf("ids %v: %d without an id, %d counted as dropped; want 3 and 3", ids, zero, dropped)
 	}
 	close(st.gate)
 	closeBot(t, b)

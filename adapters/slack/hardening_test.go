@@ -86,9 +86,7 @@ func TestSlashDuringDrain(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
 	fake.WaitConnections(t, 1)
-	if up, _ := a.Health(); !up {
-		t.Error("Health: not connected")
-	}
+	waitFor(t, "Health to say connected", func() bool { up, _ := a.Health(); return up })
 	send(t, fake, slackfake.SlashCommands, slashPayload("fallback", fake.ResponseURL("in-flight")))
 	cancel()
 	time.Sleep(50 * time.Millisecond) // let Run begin its drain
