@@ -904,6 +904,14 @@ func TestShutdownWaitsForHandlers(t *testing.T) {
 	for b.numQueries() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
+	// Issue 14, point 4: an interaction that arrives while the handlers drain got no callback at all
+	// ("This interaction failed"); now it is told to ask again.
+	h.cancel()
+	time.Sleep(100 * time.Millisecond) // Run has begun its drain; the answer in flight takes 700 ms
+	late := h.fake.SlashCommand(h.user, h.guild, "ask", map[string]string{"question": "how do I apply?"})
+	if cb := h.respond(t, late); cb.Type != 4 || !cb.Data.ephemeral() || !strings.Contains(cb.Data.Content, "restarting") {
+		t.Errorf("interaction during the drain: %+v, want the ephemeral restarting notice", cb)
+	}
 	if err := h.stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
