@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -17,8 +18,15 @@ import (
 
 // Options configure a Bot. The zero value works: no store, no rate limit, defaults for the rest.
 type Options struct {
-	// Store records interactions and votes; nil records nothing.
+	// Store records interactions and votes; nil records nothing. Interactions are written in the
+	// background (see Store); call Close before closing the store.
 	Store Store
+	// QueueSize bounds the interactions waiting to be written. When the queue is full a reply is
+	// still given, without feedback buttons, and the interaction is counted as dropped. Default 4096.
+	QueueSize int
+	// MaxUsers caps the per-user state kept in memory (conversation context and rate limiters); the
+	// least recently seen users are forgotten first. Default 50,000.
+	MaxUsers int
 	// HashKey keys the hashes of user and conversation ids before they are stored.
 	HashKey []byte
 	// ContextTTL is how long a conversation's context (last entry, pending clarify) lasts. Default 10m.
@@ -40,6 +48,9 @@ type Bot struct {
 	opts  Options
 	log   *slog.Logger
 	index atomic.Pointer[Index]
+
+	ids *idGen
+	rec *recorder // nil without a store
 
 	mu       sync.Mutex
 	convs    map[string]*conversation
@@ -66,6 +77,9 @@ func New(base *knowledge.Base, opts Options) *Bot {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxUsers <= 0 {
+		opts.MaxUsers = defaultMaxUsers
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -75,6 +89,10 @@ func New(base *knowledge.Base, opts Options) *Bot {
 		log:      log.With("component", "bot"),
 		convs:    map[string]*conversation{},
 		limiters: map[string]*limiterEntry{},
+		ids:      newIDGen(),
+	}
+	if opts.Store != nil {
+		b.rec = newRecorder(opts.Store, opts.QueueSize, b.log, opts.Observer)
 	}
 	b.index.Store(NewIndex(base))
 	return b
@@ -88,8 +106,8 @@ func (b *Bot) SetKnowledge(base *knowledge.Base) {
 // Knowledge returns the knowledge base currently served.
 func (b *Bot) Knowledge() *knowledge.Base { return b.index.Load().base }
 
-// Answer replies to one question. It never fails: problems recording the interaction are logged, and
-// the user still gets the reply.
+// Answer replies to one question. It never fails and never waits for the store: the interaction is
+// queued for the background writer, and problems storing it are logged and counted.
 func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	start := time.Now()
 	ix := b.index.Load()
@@ -121,13 +139,16 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	return r
 }
 
-// record stores the interaction and sets r.InteractionID.
-func (b *Bot) record(ctx context.Context, q Query, r *Reply, top []Scored) {
-	if b.opts.Store == nil || r.Status == StatusSmalltalk {
+// record queues the interaction for the store and sets r.InteractionID (left 0 when the queue is full,
+// so that no feedback button points at a row that will never exist).
+func (b *Bot) record(_ context.Context, q Query, r *Reply, top []Scored) {
+	if b.rec == nil || r.Status == StatusSmalltalk {
 		return
 	}
-	in := &Interaction{
-		Time:             b.opts.Now().UTC(),
+	now := b.opts.Now().UTC()
+	in := Interaction{
+		ID:               b.ids.next(now),
+		Time:             now,
 		Platform:         q.Platform,
 		ConversationHash: HashID(b.opts.HashKey, q.Platform, q.ConversationID),
 		UserHash:         HashID(b.opts.HashKey, q.Platform, q.UserID),
@@ -149,22 +170,24 @@ func (b *Bot) record(ctx context.Context, q Query, r *Reply, top []Scored) {
 		// The question may reveal someone's health; keep only the fact that it was refused.
 		in.Question = "[withheld: personal medical question]"
 	}
-	id, err := b.opts.Store.SaveInteraction(ctx, in)
-	if err != nil {
-		b.log.Error("saving interaction", "platform", q.Platform, "status", string(r.Status), "err", err)
-		return
+	if b.rec.enqueue(in) {
+		r.InteractionID = in.ID
 	}
-	r.InteractionID = id
 }
 
 // Feedback records a vote (and optional comment) on an interaction. It returns nil only once the vote
-// is stored; an unknown interaction gives an error wrapping ErrNotFound.
+// is on disk; an unknown interaction gives an error wrapping ErrNotFound. A vote on an interaction
+// that is still queued waits for it to be written; a vote on a very recent interaction this process
+// does not know (another process may still be writing it) is retried until ctx ends.
 func (b *Bot) Feedback(ctx context.Context, f Feedback) error {
-	if b.opts.Store == nil {
+	if b.rec == nil {
 		return fmt.Errorf("feedback: no store configured")
 	}
 	if f.InteractionID <= 0 {
 		return fmt.Errorf("feedback on interaction %d: %w", f.InteractionID, ErrNotFound)
+	}
+	if err := b.rec.wait(ctx, f.InteractionID); err != nil {
+		return fmt.Errorf("feedback on interaction %d: %w", f.InteractionID, err)
 	}
 	v := Vote{
 		InteractionID: f.InteractionID,
@@ -174,8 +197,22 @@ func (b *Bot) Feedback(ctx context.Context, f Feedback) error {
 		Comment:       strings.TrimSpace(f.Comment),
 		Time:          b.opts.Now().UTC(),
 	}
-	if err := b.opts.Store.SaveVote(ctx, v); err != nil {
-		return fmt.Errorf("feedback on interaction %d: %w", f.InteractionID, err)
+	wait := 50 * time.Millisecond
+	for {
+		err := b.opts.Store.SaveVote(ctx, v)
+		if err == nil {
+			break
+		}
+		recent := b.opts.Now().Sub(InteractionTime(f.InteractionID)) < recentVote
+		if !errors.Is(err, ErrNotFound) || !recent {
+			return fmt.Errorf("feedback on interaction %d: %w", f.InteractionID, err)
+		}
+		select {
+		case <-time.After(wait):
+			wait = min(2*wait, time.Second)
+		case <-ctx.Done():
+			return fmt.Errorf("feedback on interaction %d: %w", f.InteractionID, err)
+		}
 	}
 	if b.opts.Observer != nil {
 		b.opts.Observer.ObserveFeedback(f.Platform, f.Helpful)
@@ -183,12 +220,36 @@ func (b *Bot) Feedback(ctx context.Context, f Feedback) error {
 	return nil
 }
 
+// Flush waits until every interaction queued so far has been written (or dropped).
+func (b *Bot) Flush(ctx context.Context) error {
+	if b.rec == nil {
+		return nil
+	}
+	return b.rec.flush(ctx)
+}
+
+// Close stops recording: it writes what is queued and returns once that is done, or when ctx ends
+// (then the rest is dropped, counted and logged, and ctx's error returned). Answers after Close are
+// still given but not recorded. Close the store only after Close has returned.
+func (b *Bot) Close(ctx context.Context) error {
+	if b.rec == nil {
+		return nil
+	}
+	return b.rec.close(ctx)
+}
+
+// UserRef is how logs name a user: the first 12 characters of the keyed hash the store keeps
+// (HashID), so a log line can be matched to stored rows by whoever holds the key, and by nobody else.
+func (b *Bot) UserRef(p Platform, id string) string {
+	return HashID(b.opts.HashKey, p, id)[:12]
+}
+
 // allow applies the per-user rate limit.
 func (b *Bot) allow(q Query) bool {
 	if b.opts.RatePerMinute <= 0 {
 		return true
 	}
-	key := q.Platform + "\x00" + q.UserID
+	key := string(q.Platform) + "\x00" + q.UserID
 	now := b.opts.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -202,8 +263,15 @@ func (b *Bot) allow(q Query) bool {
 	return le.lim.AllowN(now, 1)
 }
 
-// gcLocked drops expired conversations and idle limiters, at most once a minute.
+// gcLocked keeps the per-user state within MaxUsers on every call, and drops expired conversations
+// and idle limiters at most once a minute.
 func (b *Bot) gcLocked(now time.Time) {
+	if len(b.convs) >= b.opts.MaxUsers {
+		evictOldest(b.convs, func(c *conversation) time.Time { return c.at }, b.opts.MaxUsers)
+	}
+	if len(b.limiters) >= b.opts.MaxUsers {
+		evictOldest(b.limiters, func(l *limiterEntry) time.Time { return l.seen }, b.opts.MaxUsers)
+	}
 	if now.Sub(b.lastGC) < time.Minute {
 		return
 	}

@@ -40,7 +40,7 @@ type conversation struct {
 	candidates []EntryRef
 }
 
-func convKey(q Query) string { return q.Platform + "\x00" + q.ConversationID + "\x00" + q.UserID }
+func convKey(q Query) string { return string(q.Platform) + "\x00" + q.ConversationID + "\x00" + q.UserID }
 
 // verdict is the outcome of judging one analysed question.
 type verdict struct {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/radbot/radbot/knowledge"
@@ -37,10 +38,35 @@ const (
 	ReasonCrisis     Reason = "crisis"       // refused: someone may be in danger now; urgent signposting
 )
 
+// Platform names where a question or vote came from. It is mixed into every stored user hash
+// (HashID), so the adapters, `radbot forget` and the metrics must all use these constants.
+type Platform string
+
+// The platforms RadBot serves.
+const (
+	PlatformDiscord Platform = "discord"
+	PlatformSlack   Platform = "slack"
+	PlatformCLI     Platform = "cli"
+)
+
+// Platforms lists every known platform, in a stable order.
+func Platforms() []Platform { return []Platform{PlatformDiscord, PlatformSlack, PlatformCLI} }
+
+// ParsePlatform returns the platform named s (exactly, in lower case), or an error that lists the
+// known names.
+func ParsePlatform(s string) (Platform, error) {
+	for _, p := range Platforms() {
+		if string(p) == s {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("unknown platform %q (use discord, slack or cli)", s)
+}
+
 // Query is one message from a user in a conversation.
 type Query struct {
-	// Platform names where the question came from: "discord", "slack", "cli".
-	Platform string
+	// Platform names where the question came from.
+	Platform Platform
 	// ConversationID is the raw platform channel or DM id. It keys conversation context and is hashed
 	// before it is stored.
 	ConversationID string
@@ -77,7 +103,9 @@ type Reply struct {
 	Related []EntryRef
 	// Links are where to look for more, for fallback and refusal replies.
 	Links []knowledge.Source
-	// InteractionID identifies the stored interaction that feedback refers to; 0 when nothing was stored.
+	// InteractionID identifies the interaction that feedback refers to; 0 when nothing is recorded. It
+	// is known before the interaction is written (the write happens after the reply, see Store), so a
+	// vote may name an interaction that is still on its way to the store; Bot.Feedback waits for it.
 	InteractionID int64
 	// KnowledgeVersion is the content hash of the knowledge the reply came from.
 	KnowledgeVersion string
@@ -85,9 +113,9 @@ type Reply struct {
 
 // Interaction is one question and the reply it got, as stored for maintainers.
 type Interaction struct {
-	ID               int64
+	ID               int64 // given by the bot (NewInteractionID), unique across processes
 	Time             time.Time
-	Platform         string
+	Platform         Platform
 	ConversationHash string // keyed hash, never the raw id
 	UserHash         string // keyed hash, never the raw id
 	Question         string // withheld for refused questions, which may reveal health details
@@ -102,7 +130,7 @@ type Interaction struct {
 // the vote, and a non-empty Comment replaces the comment (an empty one keeps the old comment).
 type Vote struct {
 	InteractionID int64
-	Platform      string
+	Platform      Platform
 	UserHash      string
 	Helpful       bool
 	Comment       string
@@ -110,9 +138,15 @@ type Vote struct {
 }
 
 // Store keeps interactions and feedback. adapters/sqlite implements it.
+//
+// The bot never makes a reply wait for the store: interactions are queued and written in batches by
+// one background writer (see Options.QueueSize), each batch in one transaction. Votes are written at
+// once, because a vote is acknowledged to the user only once it is on disk.
 type Store interface {
-	// SaveInteraction stores in and returns its new id.
-	SaveInteraction(ctx context.Context, in *Interaction) (int64, error)
+	// SaveInteractions stores a batch of interactions, each under the ID it carries, in one
+	// transaction: all of them or none. An ID that is already stored is left as it is, so a batch
+	// can be retried after an error that came after its commit.
+	SaveInteractions(ctx context.Context, ins []Interaction) error
 	// SaveVote stores or replaces a vote. It returns an error wrapping ErrNotFound when the interaction
 	// does not exist. When it returns nil the vote is on disk.
 	SaveVote(ctx context.Context, v Vote) error
@@ -123,7 +157,7 @@ var ErrNotFound = errors.New("not found")
 
 // Feedback is what an adapter passes in when a user clicks a feedback button or submits a comment.
 type Feedback struct {
-	Platform      string
+	Platform      Platform
 	UserID        string // raw; hashed by the bot
 	InteractionID int64
 	Helpful       bool
@@ -132,13 +166,26 @@ type Feedback struct {
 
 // Observer receives measurements, for metrics. cmd/radbot implements it with Prometheus.
 type Observer interface {
-	ObserveAnswer(platform string, status Status, elapsed time.Duration)
-	ObserveFeedback(platform string, helpful bool)
+	ObserveAnswer(platform Platform, status Status, elapsed time.Duration)
+	ObserveFeedback(platform Platform, helpful bool)
+}
+
+// QueueObserver is an Observer that also wants to see the queue of interactions waiting for the
+// store. The bot checks for it with a type assertion.
+type QueueObserver interface {
+	// ObserveQueue reports how many interactions wait to be written, after every change.
+	ObserveQueue(depth int)
+	// ObserveDropped counts interactions that were not stored: the queue was full, or the store kept
+	// failing.
+	ObserveDropped(n int)
+	// ObserveBatch reports one batch written in one transaction.
+	ObserveBatch(rows int, elapsed time.Duration)
 }
 
 // HashID returns the keyed hash under which a raw platform id is stored: hex HMAC-SHA256 of
-// "platform:id". The same key must be used to find a person's rows again (right to erasure).
-func HashID(key []byte, platform, id string) string {
+// "platform:id". The same key must be used to find a person's rows again (right to erasure). Logs use
+// its first 12 characters (Bot.UserRef), never an unkeyed hash.
+func HashID(key []byte, platform Platform, id string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(platform))
 	m.Write([]byte{':'})

@@ -4,11 +4,17 @@
 // The adapter translates at the edge: a discordgo event becomes a bot.Query, and a bot.Reply becomes an
 // embed with buttons (render.go). It never decides what to say.
 //
-// Interactions must be acknowledged within three seconds. The adapter asks the bot first and answers
-// directly (type 4, ephemeral when the reply is private) if the answer comes within deferAfter (1.5 s);
-// otherwise it defers publicly (type 5) and edits the original response when the answer arrives. A
-// private reply after a public defer (a refusal or a limit) deletes the deferred response and is sent as
-// an ephemeral followup, so nothing private ever shows in the channel.
+// Interactions must be acknowledged within three seconds of reaching the bot. The adapter asks the bot
+// first and answers directly (type 4, ephemeral when the reply is private) if the answer comes within
+// DeferAfter (1.5 s, counted from the event's arrival); otherwise it defers publicly (type 5) and edits
+// the original response when the answer arrives. A private reply after a public defer (a refusal or a
+// limit) deletes the deferred response and is sent as an ephemeral followup, so nothing private ever
+// shows in the channel.
+//
+// Every reply is sent with a fresh context of its own (never the handler's, which may have run out)
+// and retried with backoff when it fails below HTTP or with a server error: the initial response
+// within the three seconds, edits, followups and messages for longer. Logs name users only by their
+// keyed hash (Answerer.UserRef) and never carry a URL, since interaction URLs contain tokens.
 package discord
 
 import (
@@ -19,7 +25,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,12 +32,15 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 
+	"github.com/radbot/radbot/adapters/internal/redact"
+	"github.com/radbot/radbot/adapters/internal/work"
 	"github.com/radbot/radbot/bot"
 	"github.com/radbot/radbot/knowledge"
 )
 
-const platform = "discord"
+const platform = bot.PlatformDiscord
 
 // Config configures the Discord adapter.
 type Config struct {
@@ -44,6 +52,74 @@ type Config struct {
 	Command       string   // slash command name, default "ask"
 	APIURL        string   // default Discord's own; tests/proxies point it elsewhere
 	Logger        *slog.Logger
+	// HandlerTimeout bounds the handling of one event (default 10 s). Replies and error notices are
+	// then still sent, each with a fresh context of its own.
+	HandlerTimeout time.Duration
+	// DeferAfter is how long after an interaction arrives the adapter waits for the answer before
+	// deferring it publicly (default 1.5 s; Discord allows 3 s for the first response).
+	DeferAfter time.Duration
+	// AuthCheckAfter is how long the gateway may stay disconnected before the adapter asks Discord
+	// whether the token is still valid (default 10 s). A rejected token stops Run with ErrTokenRejected.
+	AuthCheckAfter time.Duration
+}
+
+// Problem is one thing wrong with a Config, naming its field as the configuration file does.
+type Problem struct {
+	Field string // command, guild_ids[0], application_id, api_url
+	Msg   string
+}
+
+func (p Problem) String() string { return p.Field + ": " + p.Msg }
+
+// commandName is Discord's rule for CHAT_INPUT command names (interactions/application-commands),
+// lower case.
+var commandName = regexp.MustCompile(`^[-_'\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
+
+// CheckConfig checks everything in c but the token and the logger, and returns every problem. New
+// uses it, and so does serve's configuration check, so there is one rule for each field.
+func CheckConfig(c Config) []Problem {
+	var ps []Problem
+	cmd := c.Command
+	if cmd == "" {
+		cmd = "ask"
+	}
+	switch {
+	case !commandName.MatchString(cmd) || strings.ToLower(cmd) != cmd:
+		ps = append(ps, Problem{"command", fmt.Sprintf("%q must be 1-32 lower-case letters, digits, - or _ (Discord's rule for command names)", cmd)})
+	case cmd == "topics":
+		ps = append(ps, Problem{"command", fmt.Sprintf("%q is taken by RadBot's own /topics command", cmd)})
+	}
+	for i, g := range c.GuildIDs {
+		if !isSnowflake(g) {
+			ps = append(ps, Problem{fmt.Sprintf("guild_ids[%d]", i), fmt.Sprintf("%q is not a Discord id (a number)", g)})
+		}
+	}
+	if c.ApplicationID != "" && !isSnowflake(c.ApplicationID) {
+		ps = append(ps, Problem{"application_id", fmt.Sprintf("%q is not a Discord id (a number)", c.ApplicationID)})
+	}
+	if c.APIURL != "" {
+		u, err := url.Parse(c.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			ps = append(ps, Problem{"api_url", fmt.Sprintf("%q must be an http:// or https:// base URL (leave empty for the real service)", c.APIURL)})
+		}
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"handler_timeout", c.HandlerTimeout}, {"defer_after", c.DeferAfter}, {"auth_check_after", c.AuthCheckAfter}} {
+		if d.v < 0 {
+			ps = append(ps, Problem{d.field, "must not be negative"})
+		}
+	}
+	if c.DeferAfter >= 3*time.Second {
+		ps = append(ps, Problem{"defer_after", fmt.Sprintf("%v leaves no time to defer within Discord's 3 s", c.DeferAfter)})
+	}
+	return ps
+}
+
+func isSnowflake(s string) bool {
+	n, err := strconv.ParseUint(s, 10, 64)
+	return err == nil && n > 0
 }
 
 // Answerer is what the adapter needs from the bot. *bot.Bot satisfies it.
@@ -51,29 +127,35 @@ type Answerer interface {
 	Answer(ctx context.Context, q bot.Query) bot.Reply
 	Feedback(ctx context.Context, f bot.Feedback) error
 	Knowledge() *knowledge.Base
+	// UserRef names a user in logs: a keyed hash, the same the store keeps.
+	UserRef(p bot.Platform, id string) string
 }
 
 var _ Answerer = (*bot.Bot)(nil)
 
-// Timings. deferAfter and handlerTimeout are copied into each Adapter, where tests can change them.
+// ErrTokenRejected reports that Discord refused the bot token while the adapter was running (the
+// token was reset or the bot deleted). Reconnecting cannot help: the process should exit.
+var ErrTokenRejected = errors.New("discord rejected the bot token")
+
+// Timings.
 const (
 	defaultDeferAfter     = 1500 * time.Millisecond
-	defaultHandlerTimeout = 10 * time.Second // keeps a graceful shutdown within serve's 15 s default
-	feedbackTimeout       = 2 * time.Second  // a vote is written before a modal opens, inside the 3 s window
+	defaultHandlerTimeout = 10 * time.Second
+	defaultAuthCheckAfter = 10 * time.Second
+	interactionWindow     = 3 * time.Second        // Discord's limit for the first response
+	callbackMargin        = 250 * time.Millisecond // keep the last retry of a first response inside it
+	replyBudget           = 30 * time.Second       // edits, followups and messages, retries included
+	feedbackTimeout       = 2 * time.Second        // a vote is written before a modal opens, inside the 3 s window
 	limitedNoticeEvery    = 30 * time.Second
 )
 
-var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$`)
-
 // Adapter connects one bot to Discord. Create it with New and start it with Run.
 type Adapter struct {
-	cfg Config
-	b   Answerer
-	log *slog.Logger
-	s   *discordgo.Session
-
-	deferAfter     time.Duration
-	handlerTimeout time.Duration
+	cfg  Config
+	b    Answerer
+	log  *slog.Logger
+	s    *discordgo.Session
+	work *work.Group
 
 	ready      chan struct{} // closed once the bot's own user id is known
 	readyOnce  sync.Once
@@ -82,12 +164,33 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	started bool
-	closing bool
-	base    context.Context // parent of handler contexts; not cancelled by shutdown
-	wg      sync.WaitGroup  // in-flight handlers
+	closing atomic.Bool // set before the session is closed, so its Disconnect event is not news
 
-	noticeMu sync.Mutex
-	notices  map[string]time.Time // last "you are asking too fast" reply to a mention, per user
+	conn  connState
+	fatal chan error // ErrTokenRejected from the auth check
+
+	notices *expirable.LRU[string, struct{}] // users told "you are asking too fast" in the last 30 s
+}
+
+// connState tracks the gateway connection for readiness.
+type connState struct {
+	mu        sync.Mutex
+	connected bool
+	since     time.Time // when connected last changed
+}
+
+func (c *connState) set(up bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.connected != up {
+		c.connected, c.since = up, time.Now()
+	}
+}
+
+func (c *connState) get() (bool, time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.connected, c.since
 }
 
 // New checks cfg and prepares a Discord session. It does not connect; Run does.
@@ -98,27 +201,41 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("discord: no token")
 	}
+	if ps := CheckConfig(cfg); len(ps) > 0 {
+		msgs := make([]string, len(ps))
+		for i, p := range ps {
+			msgs[i] = p.String()
+		}
+		return nil, fmt.Errorf("discord: %s", strings.Join(msgs, "; "))
+	}
 	if cfg.Command == "" {
 		cfg.Command = "ask"
 	}
-	if !commandName.MatchString(cfg.Command) || cfg.Command == "topics" {
-		return nil, fmt.Errorf("discord: command name %q: use 1-32 lower-case letters, digits, - or _, and not \"topics\"", cfg.Command)
+	if cfg.HandlerTimeout == 0 {
+		cfg.HandlerTimeout = defaultHandlerTimeout
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if cfg.DeferAfter == 0 {
+		cfg.DeferAfter = defaultDeferAfter
 	}
+	if cfg.AuthCheckAfter == 0 {
+		cfg.AuthCheckAfter = defaultAuthCheckAfter
+	}
+	log := redact.Logger(cfg.Logger).With("component", "discord")
 	s, err := discordgo.New("Bot " + strings.TrimPrefix(cfg.Token, "Bot "))
 	if err != nil {
 		return nil, fmt.Errorf("discord: creating session: %w", err)
 	}
+	// Many interactions at once each make a request: reuse a bounded set of connections rather than
+	// open one per request (HTTP/2 to Discord multiplexes them on one anyway).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxConnsPerHost = 64
+	tr.MaxIdleConnsPerHost = 64
+	var rt http.RoundTripper = tr
 	if cfg.APIURL != "" {
-		u, err := url.Parse(cfg.APIURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("discord: api_url %q: want an http(s) base URL", cfg.APIURL)
-		}
-		s.Client = &http.Client{Transport: rewrite{to: u}, Timeout: 20 * time.Second}
+		u, _ := url.Parse(cfg.APIURL) // checked by CheckConfig
+		rt = rewrite{to: u, next: tr}
 	}
+	s.Client = &http.Client{Transport: rt, Timeout: 20 * time.Second}
 	// No privileged intents: Discord still sends the content of DMs and of messages that mention the bot.
 	s.Identify.Intents = discordgo.IntentsGuilds
 	if cfg.Mentions {
@@ -129,25 +246,58 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 	}
 	s.StateEnabled = false
 	s.ShouldReconnectOnError = true
+	s.LogLevel = discordgo.LogWarning
 	a := &Adapter{
-		cfg:            cfg,
-		b:              b,
-		log:            log.With("component", "discord"),
-		s:              s,
-		deferAfter:     defaultDeferAfter,
-		handlerTimeout: defaultHandlerTimeout,
-		ready:          make(chan struct{}),
-		notices:        map[string]time.Time{},
+		cfg:     cfg,
+		b:       b,
+		log:     log,
+		s:       s,
+		work:    work.New(log, cfg.HandlerTimeout),
+		ready:   make(chan struct{}),
+		fatal:   make(chan error, 1),
+		notices: expirable.NewLRU[string, struct{}](10_000, nil, limitedNoticeEvery),
 	}
+	a.conn.since = time.Now()
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onInteraction)
 	s.AddHandler(a.onMessage)
+	s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { a.conn.set(true) })
+	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { a.conn.set(true) })
+	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
+		a.conn.set(false)
+		if !a.closing.Load() {
+			a.log.Warn("disconnected from the gateway; discordgo reconnects")
+		}
+	})
 	return a, nil
 }
 
+// LibraryLogs routes discordgo's own log lines, which it writes through a package-level function,
+// to log at matching levels (URLs redacted). It changes the whole process: call it once, from main.
+func LibraryLogs(log *slog.Logger) {
+	l := redact.Logger(log).With("component", "discordgo")
+	discordgo.Logger = func(msgL, _ int, format string, a ...any) {
+		level := slog.LevelDebug
+		switch msgL {
+		case discordgo.LogError:
+			level = slog.LevelError
+		case discordgo.LogWarning:
+			level = slog.LevelWarn
+		case discordgo.LogInformational:
+			level = slog.LevelInfo
+		}
+		l.Log(context.Background(), level, strings.TrimSpace(fmt.Sprintf(format, a...)))
+	}
+}
+
+// Health reports whether the gateway is connected, and since when it has been in that state.
+func (a *Adapter) Health() (connected bool, since time.Time) { return a.conn.get() }
+
 // Run opens the gateway, registers the commands on READY (one bulk overwrite, per guild or global), and
-// serves until ctx is done. Then it stops taking new events, waits for the handlers in flight, and closes
-// the session. It returns nil on a clean shutdown and an error if the first connection fails.
+// serves until ctx is done. Then it stops taking new events (an interaction that arrives meanwhile is
+// told to ask again in a moment), waits for the handlers in flight, and closes the session. It returns
+// nil on a clean shutdown, an error if the first connection fails, and an error wrapping
+// ErrTokenRejected if Discord refuses the token later on.
 func (a *Adapter) Run(ctx context.Context) error {
 	a.mu.Lock()
 	if a.started {
@@ -155,76 +305,94 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return errors.New("discord: Run called twice")
 	}
 	a.started = true
-	a.base = context.WithoutCancel(ctx)
 	a.mu.Unlock()
 
 	if err := a.s.Open(); err != nil {
-		a.stopIntake()
-		return fmt.Errorf("discord: connecting to the gateway: %w", err)
+		a.shutdown()
+		return redact.Error(fmt.Errorf("discord: connecting to the gateway: %w", err))
 	}
+	a.conn.set(true)
 	a.log.Info("connected to the gateway")
-	<-ctx.Done()
 
-	a.stopIntake()
-	a.wg.Wait()
-	// Stop discordgo from reconnecting once we close (it checks this when a connection breaks).
+	checkCtx, stopCheck := context.WithCancel(ctx)
+	var checker sync.WaitGroup
+	checker.Go(func() { a.checkAuth(checkCtx) })
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-a.fatal:
+		a.log.Error("Discord rejected the bot token while running; stopping (set a valid token and restart)")
+	}
+	stopCheck()
+	checker.Wait()
+	if cerr := a.shutdown(); cerr != nil && err == nil {
+		err = cerr
+	}
+	a.log.Info("disconnected")
+	return err
+}
+
+// shutdown drains the handlers and closes the session without letting discordgo reconnect.
+func (a *Adapter) shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.HandlerTimeout+replyBudget)
+	defer cancel()
+	werr := a.work.Shutdown(ctx)
+	a.closing.Store(true)
 	a.s.Lock()
 	a.s.ShouldReconnectOnError = false
 	a.s.Unlock()
+	a.conn.set(false)
 	if err := a.s.Close(); err != nil {
-		return fmt.Errorf("discord: closing the gateway: %w", err)
+		return redact.Error(errors.Join(werr, fmt.Errorf("discord: closing the gateway: %w", err)))
 	}
-	a.log.Info("disconnected")
-	return nil
+	return werr
 }
 
-func (a *Adapter) stopIntake() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.closing = true
-}
-
-// handle runs f as a tracked handler with its own timeout. It recovers a panic, logs it, and calls
-// onPanic (if any) so the user still hears something. It does nothing once shutdown has begun.
-func (a *Adapter) handle(event string, f func(ctx context.Context), onPanic func(ctx context.Context)) {
-	a.mu.Lock()
-	if a.closing || a.base == nil {
-		a.mu.Unlock()
-		return
-	}
-	a.wg.Add(1)
-	base := a.base
-	a.mu.Unlock()
-	defer a.wg.Done()
-
-	ctx, cancel := context.WithTimeout(base, a.handlerTimeout)
-	defer cancel()
-	defer func() {
-		if p := recover(); p != nil {
-			a.log.Error("handler panicked", "event", event, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if onPanic != nil {
-				func() {
-					defer func() {
-						if p := recover(); p != nil {
-							a.log.Error("panic while reporting a panic", "event", event, "panic", fmt.Sprint(p))
-						}
-					}()
-					onPanic(ctx)
-				}()
-			}
+// checkAuth asks Discord whether the token is still valid whenever the gateway has been down for
+// AuthCheckAfter (discordgo keeps reconnecting on its own, forever, even with a revoked token).
+func (a *Adapter) checkAuth(ctx context.Context) {
+	t := time.NewTicker(a.cfg.AuthCheckAfter)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
-	}()
-	f(ctx)
+		up, since := a.conn.get()
+		if up || time.Since(since) < a.cfg.AuthCheckAfter {
+			continue
+		}
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := a.s.User("@me", discordgo.WithContext(rctx))
+		cancel()
+		var re *discordgo.RESTError
+		switch {
+		case err == nil:
+			a.log.Warn("the gateway is still down; the token is valid, discordgo keeps reconnecting",
+				"down_for", time.Since(since).Round(time.Second))
+		case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized:
+			select {
+			case a.fatal <- ErrTokenRejected:
+			default:
+			}
+			return
+		default:
+			a.log.Warn("the gateway is down and Discord cannot be reached to check the token", "err", err)
+		}
+	}
 }
 
 // onReady learns the bot's user id and registers the commands once per process.
 func (a *Adapter) onReady(s *discordgo.Session, r *discordgo.Ready) {
+	a.conn.set(true)
 	if r.User != nil && r.User.ID != "" {
 		id := r.User.ID
 		a.botUserID.Store(&id)
 		a.readyOnce.Do(func() { close(a.ready) })
 	}
-	a.handle("ready", func(ctx context.Context) {
+	a.work.Do(work.Job{Kind: "ready", Run: func(ctx context.Context) {
 		if a.registered.Load() {
 			return
 		}
@@ -241,8 +409,8 @@ func (a *Adapter) onReady(s *discordgo.Session, r *discordgo.Ready) {
 			return
 		}
 		a.registered.Store(true)
-		a.log.Info("invite link", "url", InviteURL(appID))
-	}, nil)
+		a.log.Info("invite link", "url", redact.Public(InviteURL(appID)))
+	}})
 }
 
 // commands are the slash commands RadBot offers.
@@ -305,23 +473,17 @@ func (a *Adapter) staleMessage() message {
 	return simple(fmt.Sprintf(staleText, a.cfg.Command), true)
 }
 
-// userHash identifies a user in logs without revealing the id.
-func userHash(id string) string { return bot.HashID(nil, platform, id)[:12] }
+// userRef names a user in logs by their keyed hash.
+func (a *Adapter) userRef(id string) string { return a.b.UserRef(platform, id) }
 
-// answer asks the bot, turning a panic into an error.
-func (a *Adapter) answer(ctx context.Context, q bot.Query) (r bot.Reply, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			a.log.Error("answer panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			err = fmt.Errorf("answer panicked: %v", p)
-		}
-	}()
+// answer asks the bot and logs the outcome. Panics are the worker group's business.
+func (a *Adapter) answer(ctx context.Context, q bot.Query) bot.Reply {
 	start := time.Now()
-	r = a.b.Answer(ctx, q)
-	a.log.Info("answered", "status", string(r.Status), "user", userHash(q.UserID),
+	r := a.b.Answer(ctx, q)
+	a.log.Info("answered", "status", string(r.Status), "user", a.userRef(q.UserID),
 		"entry_button", q.EntryID != "", "elapsed", time.Since(start).Round(time.Millisecond))
 	a.log.Debug("question", "text", q.Text)
-	return r, nil
+	return r
 }
 
 // entryExists reports whether the current knowledge base has the entry a button refers to.
@@ -353,7 +515,10 @@ func InviteURL(applicationID string) string {
 }
 
 // rewrite sends every request to another base URL (a proxy, or a test's fake Discord).
-type rewrite struct{ to *url.URL }
+type rewrite struct {
+	to   *url.URL
+	next http.RoundTripper
+}
 
 func (rt rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
@@ -364,5 +529,5 @@ func (rt rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 			r.URL.RawPath = p + r.URL.RawPath
 		}
 	}
-	return http.DefaultTransport.RoundTrip(r)
+	return rt.next.RoundTrip(r)
 }

@@ -3,4 +3,4 @@ package discord
 import "time"
 
 // SetDeferAfter shortens how long the adapter waits for an answer before deferring, for tests.
-func SetDeferAfter(a *Adapter, d time.Duration) { a.deferAfter = d }
+func SetDeferAfter(a *Adapter, d time.Duration) { a.cfg.DeferAfter = d }

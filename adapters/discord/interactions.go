@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/radbot/radbot/adapters/internal/retry"
+	"github.com/radbot/radbot/adapters/internal/work"
 	"github.com/radbot/radbot/bot"
 )
 
@@ -25,10 +29,46 @@ func flags(m message) discordgo.MessageFlags {
 	return 0
 }
 
-// responder answers one interaction, remembering whether it has already acknowledged it.
+// retryable reports whether a failed REST call may succeed if sent again: it failed below HTTP
+// (reset, timeout, refused) or Discord answered with a server error. Client errors (400, 404
+// "unknown interaction") never will.
+func retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) {
+		return re.Response != nil && re.Response.StatusCode >= http.StatusInternalServerError
+	}
+	return true
+}
+
+func isAPICode(err error, code int) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Message != nil && re.Message.Code == code
+}
+
+// deliver sends a reply that has no 3-second limit (an edit, followup or message) with a fresh
+// context of its own, retrying within replyBudget.
+func (a *Adapter) deliver(ctx context.Context, what string, call func(opt discordgo.RequestOption) error) error {
+	ctx, cancel := work.Fresh(ctx, replyBudget)
+	defer cancel()
+	err := retry.Do(ctx, retry.Policy{First: 200 * time.Millisecond, Max: 3 * time.Second, Attempt: 10 * time.Second,
+		Retryable: retryable}, func(ctx context.Context) error { return call(discordgo.WithContext(ctx)) })
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// responder answers one interaction, remembering whether it has already acknowledged it. Its methods
+// are safe to call from the handler and from the defer timer at once.
 type responder struct {
-	a     *Adapter
-	i     *discordgo.Interaction
+	a       *Adapter
+	i       *discordgo.Interaction
+	arrived time.Time // when the event reached the adapter: Discord's 3 s run from about then
+
+	mu    sync.Mutex
 	state int // stateNone, stateDeferred or stateDone
 }
 
@@ -38,23 +78,47 @@ const (
 	stateDone
 )
 
+// callback sends the interaction's first response, retrying until shortly before Discord's three
+// seconds are up. If a retry finds the interaction already acknowledged, an earlier attempt got
+// through after all.
+func (r *responder) callback(ctx context.Context, resp *discordgo.InteractionResponse, what string) error {
+	deadline := r.arrived.Add(interactionWindow - callbackMargin)
+	if time.Until(deadline) < 500*time.Millisecond {
+		deadline = time.Now().Add(500 * time.Millisecond) // late already: one honest try
+	}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	defer cancel()
+	tried := false
+	err := retry.Do(ctx, retry.Policy{First: 100 * time.Millisecond, Max: 400 * time.Millisecond, Attempt: time.Second,
+		Retryable: retryable}, func(ctx context.Context) error {
+		err := r.a.s.InteractionRespond(r.i, resp, discordgo.WithContext(ctx))
+		if err != nil && tried && isAPICode(err, discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged) {
+			return nil
+		}
+		tried = true
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 // send delivers m as the answer: the initial response, an edit of a deferred response, or a followup.
 func (r *responder) send(ctx context.Context, m message) error {
-	s, opt := r.a.s, discordgo.WithContext(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.a.s
 	switch r.state {
 	case stateNone:
 		r.state = stateDone
-		err := s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+		return r.callback(ctx, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{
 				Content: m.Content, Embeds: m.Embeds, Components: m.Components,
 				AllowedMentions: noPings(), Flags: flags(m),
 			},
-		}, opt)
-		if err != nil {
-			return fmt.Errorf("responding to interaction: %w", err)
-		}
-		return nil
+		}, "responding to interaction")
 	case stateDeferred:
 		r.state = stateDone
 		if !m.Ephemeral {
@@ -66,54 +130,53 @@ func (r *responder) send(ctx context.Context, m message) error {
 			if embeds == nil {
 				embeds = []*discordgo.MessageEmbed{}
 			}
-			_, err := s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{
-				Content: &m.Content, Embeds: &embeds, Components: &comps, AllowedMentions: noPings(),
-			}, opt)
-			if err != nil {
-				return fmt.Errorf("editing deferred response: %w", err)
-			}
-			return nil
+			return r.a.deliver(ctx, "editing deferred response", func(opt discordgo.RequestOption) error {
+				_, err := s.InteractionResponseEdit(r.i, &discordgo.WebhookEdit{
+					Content: &m.Content, Embeds: &embeds, Components: &comps, AllowedMentions: noPings(),
+				}, opt)
+				return err
+			})
 		}
 		// Private after a public "thinking…": remove it, then answer privately.
-		if err := s.InteractionResponseDelete(r.i, opt); err != nil {
+		if err := r.a.deliver(ctx, "deleting deferred response", func(opt discordgo.RequestOption) error {
+			return s.InteractionResponseDelete(r.i, opt)
+		}); err != nil {
 			r.a.log.Warn("deleting deferred response", "err", err)
 		}
 	}
-	_, err := s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
-		Content: m.Content, Embeds: m.Embeds, Components: m.Components,
-		AllowedMentions: noPings(), Flags: flags(m),
-	}, opt)
-	if err != nil {
-		return fmt.Errorf("sending followup: %w", err)
-	}
-	return nil
+	return r.a.deliver(ctx, "sending followup", func(opt discordgo.RequestOption) error {
+		_, err := s.FollowupMessageCreate(r.i, true, &discordgo.WebhookParams{
+			Content: m.Content, Embeds: m.Embeds, Components: m.Components,
+			AllowedMentions: noPings(), Flags: flags(m),
+		}, opt)
+		return err
+	})
 }
 
-// deferPublic acknowledges the interaction with "RadBot is thinking…" in the channel.
-func (r *responder) deferPublic(ctx context.Context) error {
+// deferPublic acknowledges the interaction with "RadBot is thinking…" in the channel, unless it has
+// been answered already.
+func (r *responder) deferPublic(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.state != stateNone {
-		return nil
+		return
 	}
-	err := r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
+	err := r.callback(ctx, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-	}, discordgo.WithContext(ctx))
+	}, "deferring interaction")
 	if err != nil {
-		return fmt.Errorf("deferring interaction: %w", err)
+		r.a.log.Error("deferring", "err", err)
+		return
 	}
 	r.state = stateDeferred
-	return nil
 }
 
 // modal opens a modal; only possible as the first response.
 func (r *responder) modal(ctx context.Context, data *discordgo.InteractionResponseData) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.state = stateDone
-	err := r.a.s.InteractionRespond(r.i, &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseModal, Data: data,
-	}, discordgo.WithContext(ctx))
-	if err != nil {
-		return fmt.Errorf("opening modal: %w", err)
-	}
-	return nil
+	return r.callback(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: data}, "opening modal")
 }
 
 // reply sends m and logs a failure; there is nobody else to tell.
@@ -121,6 +184,12 @@ func (r *responder) reply(ctx context.Context, m message) {
 	if err := r.send(ctx, m); err != nil {
 		r.a.log.Error("replying to interaction", "kind", r.i.Type.String(), "err", err)
 	}
+}
+
+func (r *responder) done() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state == stateDone
 }
 
 func interactionUser(i *discordgo.Interaction) string {
@@ -134,24 +203,40 @@ func interactionUser(i *discordgo.Interaction) string {
 }
 
 func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+	arrived := time.Now()
 	if ic == nil || ic.Interaction == nil {
 		return
 	}
-	r := &responder{a: a, i: ic.Interaction}
-	a.handle("interaction", func(ctx context.Context) {
-		a.interaction(ctx, r)
-	}, func(ctx context.Context) {
-		if r.state != stateDone {
-			r.reply(ctx, a.errorMessage())
-		}
+	r := &responder{a: a, i: ic.Interaction, arrived: arrived}
+	handled := a.work.Do(work.Job{
+		Kind: "interaction",
+		Run:  func(ctx context.Context) { a.interaction(ctx, r) },
+		OnPanic: func(ctx context.Context) {
+			if !r.done() {
+				r.reply(ctx, a.errorMessage())
+			}
+		},
 	})
+	if handled || !answerable(ic.Interaction) {
+		return
+	}
+	// Shutting down: say so rather than leave "This interaction failed".
+	a.work.Notice(work.Job{Kind: "restarting", Run: func(ctx context.Context) {
+		r.reply(ctx, simple(restartingText, true))
+	}})
+}
+
+func answerable(i *discordgo.Interaction) bool {
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit:
+		return true
+	}
+	return false
 }
 
 func (a *Adapter) interaction(ctx context.Context, r *responder) {
 	i := r.i
-	switch i.Type {
-	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit:
-	default:
+	if !answerable(i) {
 		return // pings and autocomplete: nothing to do
 	}
 	user := interactionUser(i)
@@ -182,7 +267,7 @@ func (a *Adapter) command(ctx context.Context, r *responder, user string, d disc
 	case a.cfg.Command:
 		var question string
 		if o := d.GetOption("question"); o != nil && o.Type == discordgo.ApplicationCommandOptionString {
-			question = strings.TrimSpace(o.StringValue())
+			question = plainText(o.StringValue())
 		}
 		if question == "" {
 			r.reply(ctx, simple(fmt.Sprintf(helpText, a.cfg.Command), true))
@@ -213,14 +298,14 @@ func (a *Adapter) component(ctx context.Context, r *responder, user string, d di
 		}
 		a.answerInteraction(ctx, r, bot.Query{Platform: platform, ConversationID: r.i.ChannelID, UserID: user, EntryID: act.entryID})
 	case "up":
-		if err := a.vote(ctx, user, act.interactionID, true, ""); err != nil {
+		if err := a.vote(ctx, r, user, act.interactionID, true, ""); err != nil {
 			r.reply(ctx, a.feedbackError(err))
 			return
 		}
 		r.reply(ctx, a.thanks())
 	case "down":
 		// The vote is on disk before the modal opens, so it counts even if the modal is dismissed.
-		if err := a.vote(ctx, user, act.interactionID, false, ""); err != nil {
+		if err := a.vote(ctx, r, user, act.interactionID, false, ""); err != nil {
 			if errors.Is(err, bot.ErrNotFound) {
 				r.reply(ctx, a.staleMessage())
 				return
@@ -241,24 +326,24 @@ func (a *Adapter) modalSubmit(ctx context.Context, r *responder, user string, d 
 		return
 	}
 	comment := strings.TrimSpace(modalComment(d.Components))
-	if err := a.vote(ctx, user, act.interactionID, false, comment); err != nil {
+	if err := a.vote(ctx, r, user, act.interactionID, false, comment); err != nil {
 		r.reply(ctx, a.feedbackError(err))
 		return
 	}
 	r.reply(ctx, a.thanks())
 }
 
-// vote records feedback with a short deadline, leaving time to respond within Discord's 3 seconds.
-func (a *Adapter) vote(ctx context.Context, user string, interactionID int64, helpful bool, comment string) error {
-	ctx, cancel := context.WithTimeout(ctx, feedbackTimeout)
+// vote records feedback with a deadline that leaves time to respond within Discord's 3 seconds.
+func (a *Adapter) vote(ctx context.Context, r *responder, user string, interactionID int64, helpful bool, comment string) error {
+	ctx, cancel := context.WithDeadline(ctx, r.arrived.Add(feedbackTimeout))
 	defer cancel()
 	err := a.b.Feedback(ctx, bot.Feedback{Platform: platform, UserID: user, InteractionID: interactionID,
 		Helpful: helpful, Comment: comment})
 	if err != nil {
-		a.log.Warn("recording feedback", "interaction", interactionID, "user", userHash(user), "err", err)
+		a.log.Warn("recording feedback", "interaction", interactionID, "user", a.userRef(user), "err", err)
 		return err
 	}
-	a.log.Info("feedback", "interaction", interactionID, "helpful", helpful, "comment", comment != "", "user", userHash(user))
+	a.log.Info("feedback", "interaction", interactionID, "helpful", helpful, "comment", comment != "", "user", a.userRef(user))
 	return nil
 }
 
@@ -273,40 +358,33 @@ func (a *Adapter) feedbackError(err error) message {
 	return a.errorMessage()
 }
 
-// answerInteraction asks the bot and replies. If the answer takes longer than deferAfter it defers
-// publicly first, then edits (or, for a private reply, deletes and follows up ephemerally).
+// answerInteraction asks the bot and replies. If no answer has come DeferAfter after the interaction
+// arrived, it defers publicly first, then edits (or, for a private reply, deletes and follows up
+// ephemerally). If the handler's time runs out first, the user is told something went wrong.
 func (a *Adapter) answerInteraction(ctx context.Context, r *responder, q bot.Query) {
-	type result struct {
-		reply bot.Reply
-		err   error
-	}
-	res := make(chan result, 1) // buffered: the worker can always finish, even if we stop waiting
-	a.wg.Add(1)                 // safe: this handler already holds a count
-	go func() {
-		defer a.wg.Done()
-		rep, err := a.answer(ctx, q)
-		res <- result{rep, err}
-	}()
-
-	timer := time.NewTimer(a.deferAfter)
+	res := make(chan bot.Reply, 1) // buffered: the helper can always finish, even if we stop waiting
+	a.work.Also(func() {
+		defer func() {
+			if p := recover(); p != nil {
+				a.log.Error("answer panicked", "panic", fmt.Sprint(p))
+				close(res)
+			}
+		}()
+		res <- a.answer(ctx, q)
+	})
+	timer := time.AfterFunc(max(0, a.cfg.DeferAfter-time.Since(r.arrived)), func() { r.deferPublic(ctx) })
 	defer timer.Stop()
-	var out result
 	select {
-	case out = <-res:
-	case <-timer.C:
-		if err := r.deferPublic(ctx); err != nil {
-			a.log.Error("deferring", "err", err)
+	case rep, ok := <-res:
+		timer.Stop()
+		if !ok {
+			r.reply(ctx, a.errorMessage())
+			return
 		}
-		select {
-		case out = <-res:
-		case <-ctx.Done():
-			out = result{err: ctx.Err()}
-		}
-	}
-	if out.err != nil {
-		a.log.Error("answering interaction", "err", out.err)
+		r.reply(ctx, renderReply(rep, a.texts()))
+	case <-ctx.Done():
+		timer.Stop()
+		a.log.Error("answering interaction took too long", "timeout", a.cfg.HandlerTimeout)
 		r.reply(ctx, a.errorMessage())
-		return
 	}
-	r.reply(ctx, renderReply(out.reply, a.texts()))
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/radbot/radbot/adapters/internal/work"
 	"github.com/radbot/radbot/bot"
 )
 
@@ -20,7 +20,31 @@ func (a *Adapter) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		return // joins, pins, thread notices…
 	}
 	m := mc.Message
-	a.handle("message", func(ctx context.Context) { a.message(ctx, m) }, nil)
+	if a.work.Do(work.Job{Kind: "message", Run: func(ctx context.Context) { a.message(ctx, m) }}) {
+		return
+	}
+	a.work.Notice(work.Job{Kind: "restarting", Run: func(ctx context.Context) {
+		if _, ok := a.addressed(m); ok {
+			a.send(ctx, m.ChannelID, m, simple(restartingText, false))
+		}
+	}})
+}
+
+// addressed reports whether m is for the bot (a direct message, or a mention when those are on) and
+// returns its text without mentions.
+func (a *Adapter) addressed(m *discordgo.Message) (string, bool) {
+	p := a.botUserID.Load()
+	if p == nil || m.Author.ID == *p {
+		return "", false
+	}
+	dm := m.GuildID == ""
+	switch {
+	case dm && !a.cfg.DMs:
+		return "", false
+	case !dm && (!a.cfg.Mentions || !mentions(m, *p)):
+		return "", false
+	}
+	return plainText(m.Content), true
 }
 
 // message answers a direct message or a message that mentions the bot.
@@ -30,27 +54,16 @@ func (a *Adapter) message(ctx context.Context, m *discordgo.Message) {
 	case <-ctx.Done():
 		return
 	}
-	me := *a.botUserID.Load()
-	if m.Author.ID == me {
+	text, ok := a.addressed(m)
+	if !ok {
 		return
 	}
-	dm := m.GuildID == ""
-	switch {
-	case dm && !a.cfg.DMs:
-		return
-	case !dm && (!a.cfg.Mentions || !mentions(m, me)):
-		return
-	}
-	text := stripMention(m.Content, me)
 	if text == "" {
 		a.send(ctx, m.ChannelID, m, simple(fmt.Sprintf(helpText, a.cfg.Command), false))
 		return
 	}
-	r, err := a.answer(ctx, bot.Query{Platform: platform, ConversationID: m.ChannelID, UserID: m.Author.ID, Text: text})
-	if err != nil {
-		a.send(ctx, m.ChannelID, m, simple(or(a.texts().Error, defaultError), false))
-		return
-	}
+	dm := m.GuildID == ""
+	r := a.answer(ctx, bot.Query{Platform: platform, ConversationID: m.ChannelID, UserID: m.Author.ID, Text: text})
 	out := renderReply(r, a.texts())
 	out.Ephemeral = false // messages cannot be ephemeral
 	switch {
@@ -68,22 +81,25 @@ func (a *Adapter) message(ctx context.Context, m *discordgo.Message) {
 // accept DMs) the refusal, which is general advice with where to get help, is posted as the reply,
 // since telling someone where to get medical help matters more than keeping that reply private.
 func (a *Adapter) refuseByDM(ctx context.Context, m *discordgo.Message, out message) {
-	opt := discordgo.WithContext(ctx)
-	ch, err := a.s.UserChannelCreate(m.Author.ID, opt)
-	if err == nil {
+	err := a.deliver(ctx, "sending the refusal by DM", func(opt discordgo.RequestOption) error {
+		ch, err := a.s.UserChannelCreate(m.Author.ID, opt)
+		if err != nil {
+			return err
+		}
 		_, err = a.s.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{
 			Content: out.Content, Embeds: out.Embeds, Components: out.Components, AllowedMentions: noPings(),
 		}, opt)
-	}
+		return err
+	})
 	if err != nil {
-		a.log.Warn("sending refusal by DM; replying in the channel instead", "user", userHash(m.Author.ID), "err", err)
+		a.log.Warn("sending refusal by DM; replying in the channel instead", "user", a.userRef(m.Author.ID), "err", err)
 		a.send(ctx, m.ChannelID, m, out)
 		return
 	}
 	a.send(ctx, m.ChannelID, m, simple(dmPointer, false))
 }
 
-// send replies to m in channel, never pinging anyone.
+// send replies to m in channel, never pinging anyone, with a fresh context and retries.
 func (a *Adapter) send(ctx context.Context, channel string, m *discordgo.Message, out message) {
 	no := false
 	ms := &discordgo.MessageSend{
@@ -93,25 +109,21 @@ func (a *Adapter) send(ctx context.Context, channel string, m *discordgo.Message
 		ms.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID,
 			FailIfNotExists: &no}
 	}
-	if _, err := a.s.ChannelMessageSendComplex(channel, ms, discordgo.WithContext(ctx)); err != nil {
+	err := a.deliver(ctx, "sending message", func(opt discordgo.RequestOption) error {
+		_, err := a.s.ChannelMessageSendComplex(channel, ms, opt)
+		return err
+	})
+	if err != nil {
 		a.log.Error("sending message", "err", err)
 	}
 }
 
 // shouldNotify limits "you are asking too fast" replies to mentions to one per user per 30 seconds.
 func (a *Adapter) shouldNotify(user string) bool {
-	now := time.Now()
-	a.noticeMu.Lock()
-	defer a.noticeMu.Unlock()
-	for k, t := range a.notices {
-		if now.Sub(t) > limitedNoticeEvery {
-			delete(a.notices, k)
-		}
-	}
-	if _, ok := a.notices[user]; ok {
+	if a.notices.Contains(user) {
 		return false
 	}
-	a.notices[user] = now
+	a.notices.Add(user, struct{}{})
 	return true
 }
 
@@ -124,12 +136,22 @@ func mentions(m *discordgo.Message, me string) bool {
 	return false
 }
 
-var spaces = regexp.MustCompile(`\s+`)
+var (
+	// Discord's markup that names someone or something by id: users <@id> <@!id>, roles <@&id>,
+	// channels <#id>, commands </name:id>, timestamps <t:unix:style>. None of it helps to answer a
+	// question, and the ids must not be stored or logged.
+	references = regexp.MustCompile(`<(?:@[!&]?\d+|#\d+|/[^<>:\s]+(?: [^<>:\s]+){0,2}:\d+|t:-?\d+(?::[tTdDfFR])?)>`)
+	// Custom emoji <:name:id> and <a:name:id> keep their name.
+	customEmoji = regexp.MustCompile(`<a?:(\w{1,32}):\d+>`)
+	broadcasts  = regexp.MustCompile(`@(?:everyone|here)\b`)
+	spaces      = regexp.MustCompile(`\s+`)
+)
 
-// stripMention removes <@me> and <@!me> from text and tidies the spaces left behind.
-func stripMention(text, me string) string {
-	if me != "" {
-		text = strings.NewReplacer("<@"+me+">", " ", "<@!"+me+">", " ").Replace(text)
-	}
+// plainText turns message or option text into what the bot is asked: every mention and reference
+// (the bot's own included) removed, custom emoji reduced to their names, spaces tidied.
+func plainText(text string) string {
+	text = references.ReplaceAllString(text, " ")
+	text = customEmoji.ReplaceAllString(text, ":$1:")
+	text = broadcasts.ReplaceAllString(text, " ")
 	return strings.TrimSpace(spaces.ReplaceAllString(text, " "))
 }

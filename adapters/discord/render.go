@@ -43,6 +43,7 @@ const (
 	defaultError    = "Sorry, something went wrong on my side. Please try again in a moment."
 	defaultLimited  = "You're asking faster than I can keep up. Please wait a minute and try again."
 	dmPointer       = "I've sent you a private message."
+	restartingText  = "RadBot is restarting. Please ask again in a moment."
 	unreadableForm  = "Sorry, I couldn't read that form. Please try the button again."
 	staleText       = "Sorry, that button has expired. Please ask again with /%s."
 	helpText        = "Ask me about a career in UK clinical radiology: mention me with your question, or use /%s. /topics lists what I can answer."

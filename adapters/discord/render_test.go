@@ -320,17 +320,22 @@ func TestParseCustomID(t *testing.T) {
 	}
 }
 
-func TestStripMention(t *testing.T) {
+// Every mention and reference is removed before the text reaches the bot, so no raw id is matched,
+// stored or logged (issue 14, defect 2).
+func TestPlainText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"<@100> how long is training?", "how long is training?"},
 		{"<@!100>   how long\nis training? <@100>", "how long is training?"},
-		{"what about <@200>?", "what about <@200>?"},
+		{"what about <@300000000000000999>?", "what about ?"},
 		{"<@100>", ""},
-		{"@everyone <@100> pay?", "@everyone pay?"},
+		{"@everyone <@100> pay? @here", "pay?"},
+		{"ask <@&666> in <#777> or try </ask:123> at <t:1700000000:R>", "ask in or try at"},
+		{"training <:scan:123456> <a:wave:99>", "training :scan: :wave:"},
+		{"email me@example.com", "email me@example.com"},
 	}
 	for _, tt := range tests {
-		if got := stripMention(tt.in, "100"); got != tt.want {
-			t.Errorf("stripMention(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := plainText(tt.in); got != tt.want {
+			t.Errorf("plainText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/radbot/radbot/adapters/internal/retry"
+	"github.com/radbot/radbot/adapters/internal/work"
 	"github.com/radbot/radbot/bot"
 )
 
@@ -41,7 +44,7 @@ func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent) bool {
 		return true
 	}
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if !a.seen.first("event:" + cb.EventID) {
+		if !a.first("event:" + cb.EventID) {
 			a.log.Debug("ignoring a redelivered event")
 			return true
 		}
@@ -51,7 +54,7 @@ func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent) bool {
 		if e.BotID != "" || e.User == "" || e.Channel == "" || a.isSelf(e.User, e.BotID) {
 			return true
 		}
-		if !a.seen.first("msg:" + e.Channel + ":" + e.TimeStamp) {
+		if !a.first("msg:" + e.Channel + ":" + e.TimeStamp) {
 			return true
 		}
 		thread := e.ThreadTimeStamp
@@ -66,7 +69,7 @@ func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent) bool {
 			a.isSelf(e.User, e.BotID) {
 			return true
 		}
-		if !a.seen.first("msg:" + e.Channel + ":" + e.TimeStamp) {
+		if !a.first("msg:" + e.Channel + ":" + e.TimeStamp) {
 			return true
 		}
 		t := target{channel: e.Channel, user: e.User, threadTS: e.ThreadTimeStamp}
@@ -247,11 +250,40 @@ func (a *Adapter) notice(ctx context.Context, t target, text string) {
 	}
 }
 
-// post delivers a message. Public messages go to the channel (in the thread when there is one),
+// retryable reports whether a failed Slack call may succeed if sent again: it failed below HTTP, was
+// rate-limited, or met a server error. An API error ({"ok":false}) never will.
+func retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	var se slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &rl):
+		return true
+	case errors.As(err, &sc):
+		return sc.Code >= 500
+	case errors.As(err, &se):
+		return false
+	}
+	return true
+}
+
+// post delivers a message with a fresh context of its own (the job's may have run out), retrying
+// failures that may pass within the job timeout.
+func (a *Adapter) post(ctx context.Context, t target, msg Message) error {
+	ctx, cancel := work.Fresh(ctx, a.cfg.JobTimeout)
+	defer cancel()
+	return retry.Do(ctx, retry.Policy{First: 200 * time.Millisecond, Max: 3 * time.Second, Attempt: 10 * time.Second,
+		Retryable: retryable}, func(ctx context.Context) error { return a.postOnce(ctx, t, msg) })
+}
+
+// postOnce delivers a message. Public messages go to the channel (in the thread when there is one),
 // ephemeral ones to the user alone; slash commands reply through their response_url. When a
 // channel post fails (say, the bot is not a member) and a response_url is at hand, it is used
 // instead.
-func (a *Adapter) post(ctx context.Context, t target, msg Message) error {
+func (a *Adapter) postOnce(ctx context.Context, t target, msg Message) error {
 	respType := slack.ResponseTypeInChannel
 	if msg.Ephemeral {
 		respType = slack.ResponseTypeEphemeral

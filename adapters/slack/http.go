@@ -94,7 +94,12 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		accepted = a.handleInteraction(ic)
 	}
 	if !accepted {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		if kind == "/commands" { // a slash command shows this to the user: say why, kindly
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": restartingText})
+			return
+		}
+		http.Error(w, "shutting down", http.StatusServiceUnavailable) // Slack delivers events again later
 		return
 	}
 	w.WriteHeader(http.StatusOK)

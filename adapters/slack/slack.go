@@ -12,20 +12,24 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/slack-go/slack"
 
+	"github.com/radbot/radbot/adapters/internal/redact"
+	"github.com/radbot/radbot/adapters/internal/work"
 	"github.com/radbot/radbot/bot"
 	"github.com/radbot/radbot/knowledge"
 )
 
 // Platform is the name the adapter gives the bot for queries and feedback.
-const Platform = "slack"
+const Platform = bot.PlatformSlack
 
 // Modes of delivery.
 const (
@@ -37,10 +41,10 @@ const (
 const DefaultCommand = "/radiology"
 
 const (
-	jobTimeout    = 30 * time.Second // one question or click, start to finish
-	shutdownGrace = 10 * time.Second // how long Run waits for work in flight before cancelling it
-	ackTimeout    = 2 * time.Second  // Socket Mode acks must reach Slack within 3 s
-	maxBodyBytes  = 1 << 20
+	defaultJobTimeout = 10 * time.Second // one question or click; then each reply, retries included
+	ackTimeout        = 2 * time.Second  // Socket Mode acks must reach Slack within 3 s
+	maxBodyBytes      = 1 << 20
+	restartingText    = "RadBot is restarting. Please ask again in a moment."
 )
 
 // Config configures an Adapter.
@@ -52,6 +56,41 @@ type Config struct {
 	Command       string // slash command, default "/radiology"
 	APIURL        string // default Slack's own; tests/proxies point it elsewhere (slack.OptionAPIURL, trailing slash)
 	Logger        *slog.Logger
+	// JobTimeout bounds the handling of one event (default 10 s); replies and notices are then still
+	// sent, each with a fresh context of its own and as long again for retries.
+	JobTimeout time.Duration
+}
+
+// Problem is one thing wrong with a Config, naming its field as the configuration file does.
+type Problem struct {
+	Field string // mode, command, api_url
+	Msg   string
+}
+
+func (p Problem) String() string { return p.Field + ": " + p.Msg }
+
+// CheckConfig checks everything in c but the tokens and the logger, and returns every problem. New
+// uses it, and so does serve's configuration check.
+func CheckConfig(c Config) []Problem {
+	var ps []Problem
+	switch strings.ToLower(strings.TrimSpace(c.Mode)) {
+	case "", ModeSocket, ModeHTTP:
+	default:
+		ps = append(ps, Problem{"mode", fmt.Sprintf("%q must be socket or http", c.Mode)})
+	}
+	if c.Command != "" && (!strings.HasPrefix(c.Command, "/") || len(c.Command) < 2 || strings.ContainsAny(c.Command, " \t\n")) {
+		ps = append(ps, Problem{"command", fmt.Sprintf("%q must be a slash command such as /radiology", c.Command)})
+	}
+	if c.APIURL != "" {
+		u, err := url.Parse(c.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			ps = append(ps, Problem{"api_url", fmt.Sprintf("%q must be an http:// or https:// URL ending in /api/ (leave empty for the real service)", c.APIURL)})
+		}
+	}
+	if c.JobTimeout < 0 {
+		ps = append(ps, Problem{"handler_timeout", "must not be negative"})
+	}
+	return ps
 }
 
 // LogValue keeps the tokens and the signing secret out of logs.
@@ -78,20 +117,21 @@ var _ Answerer = (*bot.Bot)(nil)
 // Adapter serves the bot on Slack. Create it with New, then call Run; in HTTP mode also mount
 // Handler. It is safe for concurrent use.
 type Adapter struct {
-	cfg  Config
-	b    Answerer
-	log  *slog.Logger
-	api  *slack.Client
-	seen *dedupe
-	self atomic.Pointer[identity] // from auth.test, set by Run
-
-	base       context.Context // parent of all background work; cancelled if shutdown overruns
-	cancelBase context.CancelFunc
+	cfg    Config
+	b      Answerer
+	log    *slog.Logger
+	api    *slack.Client
+	seen   *expirable.LRU[string, struct{}] // event ids and message timestamps answered lately
+	seenMu sync.Mutex
+	self   atomic.Pointer[identity] // from auth.test, set by Run
+	work   *work.Group
 
 	mu      sync.Mutex
 	started bool
-	closing bool
-	wg      sync.WaitGroup // work in flight
+
+	connMu    sync.Mutex
+	connected bool
+	since     time.Time
 }
 
 // identity is who the bot is in the workspace.
@@ -109,11 +149,18 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 	if cfg.Mode == "" {
 		cfg.Mode = ModeSocket
 	}
+	if ps := CheckConfig(cfg); len(ps) > 0 {
+		msgs := make([]string, len(ps))
+		for i, p := range ps {
+			msgs[i] = p.String()
+		}
+		return nil, fmt.Errorf("slack: %s", strings.Join(msgs, "; "))
+	}
 	if cfg.Command == "" {
 		cfg.Command = DefaultCommand
 	}
-	if !strings.HasPrefix(cfg.Command, "/") {
-		return nil, fmt.Errorf("slack: command %q must start with /", cfg.Command)
+	if cfg.JobTimeout == 0 {
+		cfg.JobTimeout = defaultJobTimeout
 	}
 	if !strings.HasPrefix(cfg.BotToken, "xoxb-") {
 		return nil, errors.New("slack: the bot token must be set and start with xoxb-")
@@ -127,17 +174,11 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 		if cfg.SigningSecret == "" {
 			return nil, errors.New("slack: http mode needs the signing secret")
 		}
-	default:
-		return nil, fmt.Errorf("slack: unknown mode %q (want socket or http)", cfg.Mode)
 	}
 	if cfg.APIURL != "" && !strings.HasSuffix(cfg.APIURL, "/") {
 		cfg.APIURL += "/"
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("component", "slack")
+	log := redact.Logger(cfg.Logger).With("component", "slack")
 	cfg.Logger = log
 
 	opts := []slack.Option{slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug))}
@@ -147,22 +188,57 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 	if cfg.Mode == ModeSocket {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	base, cancel := context.WithCancel(context.Background())
 	return &Adapter{
-		cfg:        cfg,
-		b:          b,
-		log:        log,
-		api:        slack.New(cfg.BotToken, opts...),
-		seen:       newDedupe(15*time.Minute, 50_000),
-		base:       base,
-		cancelBase: cancel,
+		cfg:   cfg,
+		b:     b,
+		log:   log,
+		api:   slack.New(cfg.BotToken, opts...),
+		seen:  expirable.NewLRU[string, struct{}](dedupeSize, nil, dedupeTTL),
+		work:  work.New(log, cfg.JobTimeout),
+		since: time.Now(),
 	}, nil
+}
+
+// Slack redelivers an event it thinks was missed (up to three retries, the last after about five
+// minutes, and again around Socket Mode reconnects); each is answered once. The oldest keys go first
+// when the cache is full, never all at once.
+const (
+	dedupeSize = 50_000
+	dedupeTTL  = 15 * time.Minute
+)
+
+// first reports whether key is new, and remembers it.
+func (a *Adapter) first(key string) bool {
+	a.seenMu.Lock() // Contains and Add as one step: two deliveries of one event may race
+	defer a.seenMu.Unlock()
+	if a.seen.Contains(key) {
+		return false
+	}
+	a.seen.Add(key, struct{}{})
+	return true
+}
+
+func (a *Adapter) setConnected(up bool) {
+	a.connMu.Lock()
+	defer a.connMu.Unlock()
+	if a.connected != up {
+		a.connected, a.since = up, time.Now()
+	}
+}
+
+// Health reports whether the adapter is connected to Slack (in http mode: authenticated and
+// serving), and since when it has been in that state.
+func (a *Adapter) Health() (connected bool, since time.Time) {
+	a.connMu.Lock()
+	defer a.connMu.Unlock()
+	return a.connected, a.since
 }
 
 // Run serves until ctx is done. It first checks the bot token with auth.test. In socket mode it runs
 // the Socket Mode connection (reconnecting when Slack asks); in http mode it only waits, since the
-// work arrives through Handler. Either way it then stops taking new work, waits for work in flight
-// (cancelling it if that takes more than ten seconds) and returns nil on a clean shutdown.
+// work arrives through Handler. Either way it then stops taking new work (a slash command that
+// arrives meanwhile is told to ask again in a moment), waits for work in flight (each job has its
+// own timeout), and returns nil on a clean shutdown.
 func (a *Adapter) Run(ctx context.Context) error {
 	a.mu.Lock()
 	if a.started {
@@ -171,21 +247,24 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	a.started = true
 	a.mu.Unlock()
-	defer a.drain()
 
 	a.log.Info("starting", "config", a.cfg)
 	res, err := a.api.AuthTestContext(ctx)
 	if err != nil {
+		a.drain()
 		if ctx.Err() != nil {
 			return nil
 		}
-		return fmt.Errorf("slack auth.test: %w", err)
+		return redact.Error(fmt.Errorf("slack auth.test: %w", err))
 	}
 	a.self.Store(&identity{UserID: res.UserID, BotID: res.BotID})
 	a.log.Info("authenticated", "team_id", res.TeamID, "bot_id", res.BotID)
 
 	if a.cfg.Mode == ModeHTTP {
+		a.setConnected(true)
 		<-ctx.Done()
+		a.drain()
+		a.setConnected(false)
 		return nil
 	}
 	return a.runSocket(ctx)
@@ -193,51 +272,21 @@ func (a *Adapter) Run(ctx context.Context) error {
 
 // drain stops new work and waits for work in flight.
 func (a *Adapter) drain() {
-	a.mu.Lock()
-	a.closing = true
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		a.wg.Wait()
-		close(done)
-	}()
-	t := time.NewTimer(shutdownGrace)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-		a.log.Warn("work still in flight at shutdown; cancelling it")
-		a.cancelBase()
-		<-done
+	ctx, cancel := context.WithTimeout(context.Background(), 3*a.cfg.JobTimeout) // a job, its reply, its error notice
+	defer cancel()
+	if err := a.work.Shutdown(ctx); err != nil {
+		a.log.Warn("work still in flight at shutdown", "err", err)
 	}
-	a.cancelBase()
 }
 
 // spawn runs f in the background, tracked, with panics recovered. It returns false once the adapter
 // is shutting down.
 func (a *Adapter) spawn(kind string, f func(ctx context.Context)) bool {
-	a.mu.Lock()
-	if a.closing {
-		a.mu.Unlock()
-		a.log.Warn("shutting down; dropped work", "kind", kind)
-		return false
+	if a.work.Go(work.Job{Kind: kind, Run: f}) {
+		return true
 	}
-	a.wg.Add(1)
-	a.mu.Unlock()
-	go func() {
-		defer a.wg.Done()
-		defer a.recoverPanic(kind)
-		ctx, cancel := context.WithTimeout(a.base, jobTimeout)
-		defer cancel()
-		f(ctx)
-	}()
-	return true
-}
-
-func (a *Adapter) recoverPanic(kind string) {
-	if p := recover(); p != nil {
-		a.logPanic(kind, p)
-	}
+	a.log.Warn("shutting down; dropped work", "kind", kind)
+	return false
 }
 
 func (a *Adapter) logPanic(kind string, p any) {
@@ -273,39 +322,3 @@ func (a *Adapter) texts() knowledge.Texts {
 // Every request must carry a valid signature made with the signing secret within the last five
 // minutes; anything else gets 401 and changes nothing. In socket mode it answers 404.
 func (a *Adapter) Handler() http.Handler { return http.HandlerFunc(a.serveHTTP) }
-
-// dedupe remembers keys (event ids, message timestamps) for a while, so that Slack's retries and
-// redeliveries are answered once.
-type dedupe struct {
-	mu   sync.Mutex
-	ttl  time.Duration
-	max  int
-	seen map[string]time.Time
-	now  func() time.Time
-}
-
-func newDedupe(ttl time.Duration, max int) *dedupe {
-	return &dedupe{ttl: ttl, max: max, seen: map[string]time.Time{}, now: time.Now}
-}
-
-// first reports whether key is new, and remembers it.
-func (d *dedupe) first(key string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := d.now()
-	if t, ok := d.seen[key]; ok && now.Sub(t) < d.ttl {
-		return false
-	}
-	if len(d.seen) >= d.max {
-		for k, t := range d.seen {
-			if now.Sub(t) >= d.ttl {
-				delete(d.seen, k)
-			}
-		}
-		if len(d.seen) >= d.max {
-			d.seen = map[string]time.Time{}
-		}
-	}
-	d.seen[key] = now
-	return true
-}

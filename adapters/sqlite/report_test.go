@@ -22,11 +22,11 @@ func seedReport(t *testing.T) (*sqlite.Store, time.Time) {
 	at := now.Add(-time.Hour)
 	tick := func() time.Time { at = at.Add(time.Second); return at }
 
-	answered := func(platform, entry string) int64 {
+	answered := func(platform bot.Platform, entry string) int64 {
 		return save(t, s, bot.Interaction{Time: tick(), Platform: platform, Question: "q", Status: bot.StatusAnswered,
 			EntryID: entry, NearestID: entry})
 	}
-	asked := func(platform, question string, status bot.Status, nearest string) int64 {
+	asked := func(platform bot.Platform, question string, status bot.Status, nearest string) int64 {
 		return save(t, s, bot.Interaction{Time: tick(), Platform: platform, Question: question, Status: status,
 			NearestID: nearest})
 	}

@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -46,11 +47,14 @@ type Store struct {
 	write *sql.DB // one connection: SQLite has one writer at a time, so writers queue here
 	read  *sql.DB // several read-only connections; WAL lets them run beside the writer
 	log   *slog.Logger
+	path  string
+	info  os.FileInfo // the file as opened, to notice it being replaced (Probe)
 }
 
 // Open opens (creating if needed) the database file at path and brings its schema up to date. The
 // path must name a file: in-memory databases are not supported, because reads and writes use
-// separate connections. A nil logger discards output.
+// separate connections. A new file is created with mode 0600 (its -wal and -shm files follow it), in
+// a directory created 0700 if it is missing. A nil logger discards output.
 func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
 	return open(ctx, path, logger, -1)
 }
@@ -63,6 +67,10 @@ func open(ctx context.Context, path string, logger *slog.Logger, upTo int) (*Sto
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	info, warnings, err := prepareFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	ms := strconv.Itoa(int(busyTimeout / time.Millisecond))
 	write, err := sql.Open("sqlite", dsn(path, url.Values{
@@ -82,7 +90,10 @@ func open(ctx context.Context, path string, logger *slog.Logger, upTo int) (*Sto
 	write.SetConnMaxLifetime(0)
 
 	// The read pool is opened after migrations, so its connections never see a half-made schema.
-	s := &Store{write: write, log: logger.With("component", "sqlite")}
+	s := &Store{write: write, log: logger.With("component", "sqlite"), path: path, info: info}
+	for _, w := range warnings {
+		s.log.Warn(w, "path", path)
+	}
 	if err := s.migrate(ctx, upTo); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)

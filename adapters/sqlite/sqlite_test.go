@@ -352,7 +352,7 @@ func TestConcurrentVotesLoseNone(t *testing.T) {
 }
 
 // runAdapter plays one chat adapter: rounds of a question, a vote by the asker and one by a bystander.
-func runAdapter(ctx context.Context, s *sqlite.Store, platform string, rounds int) error {
+func runAdapter(ctx context.Context, s *sqlite.Store, platform bot.Platform, rounds int) error {
 	for i := range rounds {
 		id, err := s.SaveInteraction(ctx, &bot.Interaction{Platform: platform, UserHash: fmt.Sprintf("u%d", i),
 			Question: "q", Status: bot.StatusAnswered, EntryID: "e"})
@@ -374,7 +374,7 @@ func TestTwoAdaptersAtOnce(t *testing.T) {
 	const rounds = 150
 	errs := make(chan error, 3)
 	var wg sync.WaitGroup
-	for _, p := range []string{"discord", "slack"} {
+	for _, p := range []bot.Platform{"discord", "slack"} {
 		wg.Go(func() { errs <- runAdapter(ctx, s, p, rounds) })
 	}
 	// A maintainer reads the report meanwhile; WAL lets it run beside the writers.

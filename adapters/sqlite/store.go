@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -24,25 +23,76 @@ func orNow(t time.Time) time.Time {
 	return t
 }
 
-// SaveInteraction stores in and returns its new id; in itself is not changed. A zero in.Time is taken
-// as now. Times are kept to the millisecond.
-func (s *Store) SaveInteraction(ctx context.Context, in *bot.Interaction) (int64, error) {
+const insertInteraction = `INSERT INTO interactions
+	(id, at, platform, conversation_hash, user_hash, question, status, entry_id, nearest_id, score, knowledge_version)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO NOTHING`
+
+func checkInteraction(in *bot.Interaction) error {
 	if in == nil || in.Platform == "" || in.Status == "" {
-		return 0, errors.New("save interaction: platform and status are required")
+		return errors.New("platform and status are required")
 	}
-	res, err := s.write.ExecContext(ctx, `INSERT INTO interactions
-		(at, platform, conversation_hash, user_hash, question, status, entry_id, nearest_id, score, knowledge_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		millis(orNow(in.Time)), in.Platform, in.ConversationHash, in.UserHash, in.Question, string(in.Status),
-		in.EntryID, in.NearestID, in.Score, in.KnowledgeVersion)
+	return nil
+}
+
+func interactionArgs(in *bot.Interaction, id any) []any {
+	return []any{id, millis(orNow(in.Time)), string(in.Platform), in.ConversationHash, in.UserHash, in.Question,
+		string(in.Status), in.EntryID, in.NearestID, in.Score, in.KnowledgeVersion}
+}
+
+// SaveInteractions implements bot.Store: it stores the batch, each interaction under its own ID, in
+// one transaction (one fsync for the lot: group commit). An ID already stored is left as it was. A
+// zero Time is taken as now; times are kept to the millisecond.
+func (s *Store) SaveInteractions(ctx context.Context, ins []bot.Interaction) error {
+	for i := range ins {
+		if err := checkInteraction(&ins[i]); err != nil {
+			return fmt.Errorf("save interactions: %w", err)
+		}
+		if ins[i].ID <= 0 {
+			return fmt.Errorf("save interactions: interaction without an id")
+		}
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, insertInteraction)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i := range ins {
+			if _, err := st.ExecContext(ctx, interactionArgs(&ins[i], ins[i].ID)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save %d interactions: %w", len(ins), err)
+	}
+	return nil
+}
+
+// SaveInteraction stores one interaction outside the bot's queue (tools and tests) and returns its
+// id: in.ID when set, otherwise a new one chosen by SQLite. in itself is not changed.
+func (s *Store) SaveInteraction(ctx context.Context, in *bot.Interaction) (int64, error) {
+	if err := checkInteraction(in); err != nil {
+		return 0, fmt.Errorf("save interaction: %w", err)
+	}
+	var id any
+	if in.ID > 0 {
+		id = in.ID
+	}
+	res, err := s.write.ExecContext(ctx, insertInteraction, interactionArgs(in, id)...)
 	if err != nil {
 		return 0, fmt.Errorf("save interaction: %w", err)
 	}
-	id, err := res.LastInsertId()
+	if in.ID > 0 {
+		return in.ID, nil
+	}
+	n, err := res.LastInsertId()
 	if err != nil {
 		return 0, fmt.Errorf("save interaction: %w", err)
 	}
-	return id, nil
+	return n, nil
 }
 
 // upsertVote inserts a vote, or updates the one the same user already cast on that interaction. The
@@ -64,7 +114,7 @@ func (s *Store) SaveVote(ctx context.Context, v bot.Vote) error {
 		return errors.New("save vote: user hash is required")
 	}
 	res, err := s.write.ExecContext(ctx, upsertVote,
-		v.UserHash, v.Platform, v.Helpful, v.Comment, millis(orNow(v.Time)), v.InteractionID)
+		v.UserHash, string(v.Platform), v.Helpful, v.Comment, millis(orNow(v.Time)), v.InteractionID)
 	if err != nil {
 		return fmt.Errorf("save vote on interaction %d: %w", v.InteractionID, err)
 	}
@@ -82,10 +132,10 @@ func (s *Store) SaveVote(ctx context.Context, v bot.Vote) error {
 func (s *Store) Interaction(ctx context.Context, id int64) (*bot.Interaction, error) {
 	in := &bot.Interaction{ID: id}
 	var at int64
-	var status string
+	var status, platform string
 	err := s.read.QueryRowContext(ctx, `SELECT at, platform, conversation_hash, user_hash, question, status,
 		entry_id, nearest_id, score, knowledge_version FROM interactions WHERE id = ?`, id).Scan(
-		&at, &in.Platform, &in.ConversationHash, &in.UserHash, &in.Question, &status,
+		&at, &platform, &in.ConversationHash, &in.UserHash, &in.Question, &status,
 		&in.EntryID, &in.NearestID, &in.Score, &in.KnowledgeVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("interaction %d: %w", id, bot.ErrNotFound)
@@ -95,6 +145,7 @@ func (s *Store) Interaction(ctx context.Context, id int64) (*bot.Interaction, er
 	}
 	in.Time = fromMillis(at)
 	in.Status = bot.Status(status)
+	in.Platform = bot.Platform(platform)
 	return in, nil
 }
 
@@ -110,10 +161,12 @@ func (s *Store) Votes(ctx context.Context, interactionID int64) ([]bot.Vote, err
 	for rows.Next() {
 		v := bot.Vote{InteractionID: interactionID}
 		var at int64
-		if err := rows.Scan(&v.Platform, &v.UserHash, &v.Helpful, &v.Comment, &at); err != nil {
+		var platform string
+		if err := rows.Scan(&platform, &v.UserHash, &v.Helpful, &v.Comment, &at); err != nil {
 			return nil, fmt.Errorf("votes on interaction %d: %w", interactionID, err)
 		}
 		v.Time = fromMillis(at)
+		v.Platform = bot.Platform(platform)
 		votes = append(votes, v)
 	}
 	if err := rows.Err(); err != nil {
@@ -122,9 +175,16 @@ func (s *Store) Votes(ctx context.Context, interactionID int64) ([]bot.Vote, err
 	return votes, nil
 }
 
+// ErrFutureCutoff is returned by PurgeBefore for a cutoff after now, which would delete recent rows.
+var ErrFutureCutoff = errors.New("the cutoff is in the future")
+
 // PurgeBefore deletes, in one transaction, the interactions stored before cutoff and every vote on
-// them. It returns the number of interactions deleted.
+// them. It returns the number of interactions deleted. It refuses a cutoff in the future (an
+// overflowed retention period, a wrong clock) with ErrFutureCutoff, deleting nothing.
 func (s *Store) PurgeBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	if cutoff.After(time.Now()) {
+		return 0, fmt.Errorf("purge before %s: %w", cutoff.UTC().Format(time.RFC3339), ErrFutureCutoff)
+	}
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		c := millis(cutoff)
@@ -149,13 +209,13 @@ func (s *Store) PurgeBefore(ctx context.Context, cutoff time.Time) (int64, error
 // those interactions, and their votes on other people's interactions. userHash is bot.HashID of their
 // raw platform id under the key the bot ran with. It returns the number of rows deleted, interactions
 // and votes together; 0 means nothing was stored for that person.
-func (s *Store) Forget(ctx context.Context, platform, userHash string) (int64, error) {
+func (s *Store) Forget(ctx context.Context, platform bot.Platform, userHash string) (int64, error) {
 	var total int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM votes
 			WHERE (platform = ?1 AND user_hash = ?2)
 			   OR interaction_id IN (SELECT id FROM interactions WHERE platform = ?1 AND user_hash = ?2)`,
-			platform, userHash)
+			string(platform), userHash)
 		if err != nil {
 			return err
 		}
@@ -164,7 +224,7 @@ func (s *Store) Forget(ctx context.Context, platform, userHash string) (int64, e
 			return err
 		}
 		res, err = tx.ExecContext(ctx, `DELETE FROM interactions WHERE platform = ? AND user_hash = ?`,
-			platform, userHash)
+			string(platform), userHash)
 		if err != nil {
 			return err
 		}
@@ -176,28 +236,4 @@ func (s *Store) Forget(ctx context.Context, platform, userHash string) (int64, e
 		return 0, fmt.Errorf("forget user on %s: %w", platform, err)
 	}
 	return total, nil
-}
-
-// HashKey returns a random 32-byte key kept in the database, creating it on the first call. It is a
-// fallback for development only, used when RADBOT_HASH_KEY is unset: a key stored beside the hashes it
-// protects does not keep them from anyone who can read the file, so production must set
-// RADBOT_HASH_KEY. The key must stay the same for Forget to find a person's rows.
-func (s *Store) HashKey(ctx context.Context) ([]byte, error) {
-	fresh := make([]byte, 32)
-	rand.Read(fresh) // never fails (crypto/rand since Go 1.24)
-	var key []byte
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('hash_key', ?)
-			ON CONFLICT (key) DO NOTHING`, fresh); err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'hash_key'`).Scan(&key)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("hash key: %w", err)
-	}
-	if len(key) != 32 {
-		return nil, fmt.Errorf("hash key: stored key has %d bytes, want 32", len(key))
-	}
-	return key, nil
 }

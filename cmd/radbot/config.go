@@ -1,13 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/radbot/radbot/adapters/discord"
+	"github.com/radbot/radbot/adapters/slack"
 	"github.com/radbot/radbot/knowledge"
 )
 
@@ -32,6 +35,9 @@ type Config struct {
 	// ShutdownTimeout bounds a graceful shutdown: draining the platforms, the HTTP server and closing the
 	// store. If it expires, serve exits with status 1.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// HandlerTimeout bounds the handling of one chat event on either platform. Replies and error
+	// notices are still sent afterwards, each with a fresh context of its own.
+	HandlerTimeout Duration `yaml:"handler_timeout"`
 }
 
 // KnowledgeConfig says where the knowledge comes from.
@@ -48,6 +54,8 @@ type BotConfig struct {
 	ContextTTL       Duration        `yaml:"context_ttl"`
 	MaxQuestionChars int             `yaml:"max_question_chars"`
 	RateLimit        RateLimitConfig `yaml:"rate_limit"`
+	// MaxUsers caps the users whose conversation context and rate limit are kept in memory.
+	MaxUsers int `yaml:"max_users"`
 }
 
 // RateLimitConfig limits questions per user.
@@ -63,11 +71,17 @@ type StoreConfig struct {
 	RetentionDays int `yaml:"retention_days"`
 	// HashKeyEnv names the environment variable holding the key for hashing user and conversation ids.
 	HashKeyEnv string `yaml:"hash_key_env"`
+	// QueueSize bounds the interactions waiting to be written (replies never wait for the store).
+	QueueSize int `yaml:"queue_size"`
+	// ProbeInterval is how often a small write checks that the store can take writes, for /readyz.
+	ProbeInterval Duration `yaml:"probe_interval"`
 }
 
 // HTTPConfig configures the HTTP server (health, metrics, Slack HTTP mode).
 type HTTPConfig struct {
 	Listen string `yaml:"listen"`
+	// ReadyGrace is how long a chat platform may be disconnected before /readyz says 503.
+	ReadyGrace Duration `yaml:"ready_grace"`
 }
 
 // LogConfig configures logging to stderr.
@@ -86,6 +100,9 @@ type DiscordConfig struct {
 	DMs           bool     `yaml:"dms"`
 	Command       string   `yaml:"command"`
 	APIURL        string   `yaml:"api_url"`
+	// AuthCheckAfter is how long the gateway may be down before the token is checked; a rejected
+	// token stops serve with exit status 1.
+	AuthCheckAfter Duration `yaml:"auth_check_after"`
 }
 
 // SlackConfig configures the Slack adapter.
@@ -129,17 +146,22 @@ func DefaultConfig() Config {
 			ContextTTL:       Duration(10 * time.Minute),
 			MaxQuestionChars: 500,
 			RateLimit:        RateLimitConfig{PerMinute: 10, Burst: 5},
+			MaxUsers:         50_000,
 		},
-		Store:           StoreConfig{Path: "radbot.db", RetentionDays: 365, HashKeyEnv: "RADBOT_HASH_KEY"},
-		HTTP:            HTTPConfig{Listen: "127.0.0.1:8080"},
+		Store: StoreConfig{Path: "radbot.db", RetentionDays: 365, HashKeyEnv: "RADBOT_HASH_KEY", QueueSize: 4096,
+			ProbeInterval: Duration(10 * time.Second)},
+		HTTP:            HTTPConfig{Listen: "127.0.0.1:8080", ReadyGrace: Duration(time.Minute)},
 		Log:             LogConfig{Level: "info", Format: "text"},
 		ShutdownTimeout: Duration(15 * time.Second),
+		HandlerTimeout:  Duration(10 * time.Second),
 		Discord: DiscordConfig{
 			TokenEnv: "DISCORD_BOT_TOKEN",
 			GuildIDs: []string{},
 			Mentions: true,
 			DMs:      true,
 			Command:  "ask",
+
+			AuthCheckAfter: Duration(10 * time.Second),
 		},
 		Slack: SlackConfig{
 			Mode:             "socket",
@@ -199,10 +221,8 @@ func parseConfig(data []byte) (Config, error) {
 		}
 		return Config{}, ce
 	}
-	// The walk above found no problem; the strict decoder is the safety net.
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+	// The walk found every key known and every value of the right kind: decode the same tree.
+	if err := root.Content[0].Decode(&cfg); err != nil {
 		return Config{}, &ConfigError{Problems: []string{strings.TrimPrefix(err.Error(), "yaml: ")}}
 	}
 	return cfg, nil
@@ -214,6 +234,9 @@ type cfgProblem struct {
 }
 
 var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+
+// wholeNumber is what the configuration accepts for a count: digits, optionally signed.
+var wholeNumber = regexp.MustCompile(`^[-+]?[0-9]+$`)
 
 // checkNode walks a YAML node against the Go type it will decode into, collecting unknown keys and values
 // of the wrong kind, each with its key path, so that the errors say which key is wrong rather than
@@ -282,6 +305,28 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]cfgProblem) {
 			add("must be a single value, not %s", nodeKind(n))
 			return
 		}
+		switch t.Kind() {
+		case reflect.Int, reflect.Int64, reflect.Int32:
+			// yaml.v3 would take 0.5 as 0 and 1e6 as a million: only digits are a whole number here.
+			if !wholeNumber.MatchString(strings.TrimSpace(n.Value)) {
+				add("%q is not a whole number", n.Value)
+				return
+			}
+			if _, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(n.Value), "_", ""), 10, 32); err != nil {
+				add("%q is too large", n.Value)
+				return
+			}
+		case reflect.Float64, reflect.Float32:
+			var f float64
+			if err := n.Decode(&f); err != nil {
+				add("%q is not a number", n.Value)
+				return
+			}
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				add("%q is not a finite number", n.Value)
+				return
+			}
+		}
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
 			switch t.Kind() {
 			case reflect.Bool:
@@ -321,24 +366,37 @@ func (c *Config) Validate() error {
 	var ps []string
 	bad := func(key, format string, args ...any) { ps = append(ps, key+": "+fmt.Sprintf(format, args...)) }
 
-	if c.Bot.ContextTTL <= 0 {
-		bad("bot.context_ttl", "must be a positive duration such as 10m")
+	duration := func(key string, d Duration, lo, hi time.Duration) {
+		if d.D() < lo || d.D() > hi {
+			bad(key, "%v is out of range (use %v to %v)", d.D(), lo, hi)
+		}
 	}
-	if c.Bot.MaxQuestionChars < 20 || c.Bot.MaxQuestionChars > 4000 {
-		bad("bot.max_question_chars", "%d is out of range (use 20 to 4000)", c.Bot.MaxQuestionChars)
+	count := func(key string, n, lo, hi int) {
+		if n < lo || n > hi {
+			bad(key, "%d is out of range (use %d to %d)", n, lo, hi)
+		}
 	}
-	if c.Bot.RateLimit.PerMinute < 0 || c.Bot.RateLimit.PerMinute > 600 {
-		bad("bot.rate_limit.per_minute", "%g is out of range (use 0 for no limit, or up to 600)", c.Bot.RateLimit.PerMinute)
+	duration("bot.context_ttl", c.Bot.ContextTTL, time.Second, 24*time.Hour)
+	count("bot.max_question_chars", c.Bot.MaxQuestionChars, 20, 4000)
+	if pm := c.Bot.RateLimit.PerMinute; math.IsNaN(pm) || pm < 0 || pm > 600 {
+		bad("bot.rate_limit.per_minute", "%g is out of range (use 0 for no limit, or up to 600)", pm)
 	}
-	if c.Bot.RateLimit.Burst < 1 || c.Bot.RateLimit.Burst > 100 {
-		bad("bot.rate_limit.burst", "%d is out of range (use 1 to 100)", c.Bot.RateLimit.Burst)
-	}
+	count("bot.rate_limit.burst", c.Bot.RateLimit.Burst, 1, 100)
+	count("bot.max_users", c.Bot.MaxUsers, 100, 10_000_000)
+	checkPath("knowledge.dir", c.Knowledge.Dir, bad)
 	if strings.TrimSpace(c.Store.Path) == "" {
 		bad("store.path", "must name the database file, e.g. radbot.db")
 	}
-	if c.Store.RetentionDays < 0 {
-		bad("store.retention_days", "%d is negative (use 0 to keep everything)", c.Store.RetentionDays)
-	}
+	checkPath("store.path", c.Store.Path, bad)
+	// Up to 100 years: a longer period would overflow the cutoff (it used to land in the future and
+	// delete everything).
+	count("store.retention_days", c.Store.RetentionDays, 0, maxRetentionDays)
+	count("store.queue_size", c.Store.QueueSize, 16, 1_000_000)
+	duration("store.probe_interval", c.Store.ProbeInterval, 100*time.Millisecond, 10*time.Minute)
+	duration("discord.auth_check_after", c.Discord.AuthCheckAfter, 100*time.Millisecond, 10*time.Minute)
+	duration("http.ready_grace", c.HTTP.ReadyGrace, time.Second, time.Hour)
+	duration("shutdown_timeout", c.ShutdownTimeout, time.Second, 10*time.Minute)
+	duration("handler_timeout", c.HandlerTimeout, time.Second, time.Minute)
 	if !isEnvName(c.Store.HashKeyEnv) {
 		bad("store.hash_key_env", "%q is not an environment variable name", c.Store.HashKeyEnv)
 	}
@@ -353,30 +411,18 @@ func (c *Config) Validate() error {
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format", "%q must be text or json", c.Log.Format)
 	}
-	if c.ShutdownTimeout <= 0 {
-		bad("shutdown_timeout", "must be a positive duration such as 15s")
-	}
 
 	if c.Discord.Enabled {
 		if !isEnvName(c.Discord.TokenEnv) {
 			bad("discord.token_env", "%q is not an environment variable name (discord is enabled)", c.Discord.TokenEnv)
 		}
-		if !isCommandName(c.Discord.Command) {
-			bad("discord.command", "%q must be 1-32 lowercase letters, digits, - or _ (Discord's rule for command names)", c.Discord.Command)
-		} else if c.Discord.Command == "topics" {
-			bad("discord.command", "%q is taken by RadBot's own /topics command", c.Discord.Command)
+		for _, p := range discord.CheckConfig(discord.Config{Command: c.Discord.Command, GuildIDs: c.Discord.GuildIDs,
+			ApplicationID: c.Discord.ApplicationID, APIURL: c.Discord.APIURL}) {
+			bad("discord."+p.Field, "%s", p.Msg)
 		}
-		for i, g := range c.Discord.GuildIDs {
-			if _, err := strconv.ParseUint(g, 10, 64); err != nil {
-				bad(fmt.Sprintf("discord.guild_ids[%d]", i), "%q is not a Discord id (a number)", g)
-			}
-		}
-		if c.Discord.ApplicationID != "" {
-			if _, err := strconv.ParseUint(c.Discord.ApplicationID, 10, 64); err != nil {
-				bad("discord.application_id", "%q is not a Discord id (a number)", c.Discord.ApplicationID)
-			}
-		}
-		checkURL(c.Discord.APIURL, "discord.api_url", bad)
+	}
+	for _, p := range slack.CheckConfig(slack.Config{Mode: c.Slack.Mode, Command: c.Slack.Command, APIURL: c.Slack.APIURL}) {
+		bad("slack."+p.Field, "%s", p.Msg)
 	}
 	if c.Slack.Enabled {
 		switch c.Slack.Mode {
@@ -388,18 +434,10 @@ func (c *Config) Validate() error {
 			if !isEnvName(c.Slack.SigningSecretEnv) {
 				bad("slack.signing_secret_env", "%q is not an environment variable name (http mode needs a signing secret)", c.Slack.SigningSecretEnv)
 			}
-		default:
-			bad("slack.mode", "%q must be socket or http", c.Slack.Mode)
 		}
 		if !isEnvName(c.Slack.BotTokenEnv) {
 			bad("slack.bot_token_env", "%q is not an environment variable name (slack is enabled)", c.Slack.BotTokenEnv)
 		}
-		if !strings.HasPrefix(c.Slack.Command, "/") || len(c.Slack.Command) < 2 || strings.ContainsAny(c.Slack.Command, " \t") {
-			bad("slack.command", "%q must be a slash command such as /radiology", c.Slack.Command)
-		}
-		checkURL(c.Slack.APIURL, "slack.api_url", bad)
-	} else if c.Slack.Mode != "socket" && c.Slack.Mode != "http" {
-		bad("slack.mode", "%q must be socket or http", c.Slack.Mode)
 	}
 	if len(ps) == 0 {
 		return nil
@@ -407,12 +445,13 @@ func (c *Config) Validate() error {
 	return &ConfigError{Problems: ps}
 }
 
-func checkURL(u, key string, bad func(key, format string, args ...any)) {
-	if u == "" {
-		return
-	}
-	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		bad(key, "%q must start with http:// or https:// (leave empty for the real service)", u)
+// maxRetentionDays is the longest retention period accepted: 100 years.
+const maxRetentionDays = 36_500
+
+// checkPath refuses a path SQLite or the OS would read differently from what was written.
+func checkPath(key, p string, bad func(key, format string, args ...any)) {
+	if strings.ContainsRune(p, 0) {
+		bad(key, "contains a NUL byte")
 	}
 }
 
@@ -429,18 +468,6 @@ func isEnvName(s string) bool {
 		case r == '_', r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
 		case r >= '0' && r <= '9' && i > 0:
 		default:
-			return false
-		}
-	}
-	return true
-}
-
-func isCommandName(s string) bool {
-	if len(s) < 1 || len(s) > 32 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
 			return false
 		}
 	}

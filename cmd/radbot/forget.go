@@ -27,14 +27,14 @@ func cmdForget(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err := parseCmdFlags(fs, args); err != nil {
 		return err
 	}
-	platform := strings.ToLower(strings.TrimSpace(*platformFlag))
+	platform := bot.Platform(strings.ToLower(strings.TrimSpace(*platformFlag)))
 	id := strings.TrimSpace(*user)
 	if platform == "" || id == "" {
 		fmt.Fprintln(stderr, "radbot forget: --platform and --user are both required")
 		fs.Usage()
 		return exitError{2}
 	}
-	if platform != "discord" && platform != "slack" {
+	if platform != bot.PlatformDiscord && platform != bot.PlatformSlack {
 		fmt.Fprintf(stderr, "radbot forget: --platform %q: use discord or slack\n", *platformFlag)
 		return exitError{2}
 	}

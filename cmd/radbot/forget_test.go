@@ -30,7 +30,10 @@ func seedForget(t *testing.T, path string, key []byte) (targets []int64, others 
 			t.Fatal(err)
 		}
 	}
-	for _, u := range []struct{ platform, id string }{{"discord", "42"}, {"discord", "7"}, {"slack", "42"}} {
+	for _, u := range []struct {
+		platform bot.Platform
+		id       string
+	}{{"discord", "42"}, {"discord", "7"}, {"slack", "42"}} {
 		for range 2 {
 			id, err := store.SaveInteraction(ctx, &bot.Interaction{Time: time.Now(), Platform: u.platform,
 				ConversationHash: "c", UserHash: bot.HashID(key, u.platform, u.id), Question: "q", Status: bot.StatusFallback})

@@ -24,9 +24,13 @@ type metrics struct {
 	knowledgeEntries prometheus.Gauge
 	knowledgeInfo    *prometheus.GaugeVec
 	reloads          *prometheus.CounterVec
+	queueDepth       prometheus.Gauge
+	dropped          prometheus.Counter
+	batchRows        prometheus.Histogram
+	batchSeconds     prometheus.Histogram
 }
 
-var _ bot.Observer = (*metrics)(nil)
+var _ bot.QueueObserver = (*metrics)(nil)
 
 // newMetrics creates the metrics and registers them, with the Go runtime and process collectors, on a new
 // registry.
@@ -39,7 +43,7 @@ func newMetrics() *metrics {
 		}, []string{"platform", "status"}),
 		answerSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "radbot_answer_seconds",
-			Help:    "Time taken to answer a question, including storing the interaction (matching alone takes tens of microseconds; the SQLite write a few hundred).",
+			Help:    "Time taken to answer a question. The interaction is stored afterwards, in the background (radbot_store_batch_seconds).",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}),
 		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -59,8 +63,27 @@ func newMetrics() *metrics {
 			Help: "Knowledge reloads, by result: success (new content served) or failure (old content kept).",
 		}, []string{"result"}),
 	}
+	m.queueDepth = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "radbot_store_queue_depth",
+		Help: "Interactions answered and waiting to be written to the store.",
+	})
+	m.dropped = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "radbot_interactions_dropped_total",
+		Help: "Interactions answered but not stored: the queue was full (store.queue_size) or the store kept failing.",
+	})
+	m.batchRows = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "radbot_store_batch_rows",
+		Help:    "Interactions written per transaction (group commit).",
+		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512},
+	})
+	m.batchSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "radbot_store_batch_seconds",
+		Help:    "Time taken to write one batch of interactions, retries included.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	})
 	m.reg.MustRegister(
 		m.questions, m.answerSeconds, m.votes, m.knowledgeEntries, m.knowledgeInfo, m.reloads,
+		m.queueDepth, m.dropped, m.batchRows, m.batchSeconds,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -85,14 +108,26 @@ func (m *metrics) initPlatforms(names []string) {
 }
 
 // ObserveAnswer implements bot.Observer.
-func (m *metrics) ObserveAnswer(platform string, status bot.Status, elapsed time.Duration) {
-	m.questions.WithLabelValues(platform, string(status)).Inc()
+func (m *metrics) ObserveAnswer(platform bot.Platform, status bot.Status, elapsed time.Duration) {
+	m.questions.WithLabelValues(string(platform), string(status)).Inc()
 	m.answerSeconds.Observe(elapsed.Seconds())
 }
 
 // ObserveFeedback implements bot.Observer.
-func (m *metrics) ObserveFeedback(platform string, helpful bool) {
-	m.votes.WithLabelValues(platform, strconv.FormatBool(helpful)).Inc()
+func (m *metrics) ObserveFeedback(platform bot.Platform, helpful bool) {
+	m.votes.WithLabelValues(string(platform), strconv.FormatBool(helpful)).Inc()
+}
+
+// ObserveQueue implements bot.QueueObserver.
+func (m *metrics) ObserveQueue(depth int) { m.queueDepth.Set(float64(depth)) }
+
+// ObserveDropped implements bot.QueueObserver.
+func (m *metrics) ObserveDropped(n int) { m.dropped.Add(float64(n)) }
+
+// ObserveBatch implements bot.QueueObserver.
+func (m *metrics) ObserveBatch(rows int, elapsed time.Duration) {
+	m.batchRows.Observe(float64(rows))
+	m.batchSeconds.Observe(elapsed.Seconds())
 }
 
 // setKnowledge records the size and version of the knowledge base now served.

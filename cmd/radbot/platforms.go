@@ -17,19 +17,21 @@ func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) (
 	var slackHandler http.Handler
 	if cfg.Discord.Enabled {
 		a, err := discord.New(discord.Config{
-			Token:         secrets.DiscordToken,
-			ApplicationID: cfg.Discord.ApplicationID,
-			GuildIDs:      cfg.Discord.GuildIDs,
-			Mentions:      cfg.Discord.Mentions,
-			DMs:           cfg.Discord.DMs,
-			Command:       cfg.Discord.Command,
-			APIURL:        cfg.Discord.APIURL,
-			Logger:        log,
+			Token:          secrets.DiscordToken,
+			ApplicationID:  cfg.Discord.ApplicationID,
+			GuildIDs:       cfg.Discord.GuildIDs,
+			Mentions:       cfg.Discord.Mentions,
+			DMs:            cfg.Discord.DMs,
+			Command:        cfg.Discord.Command,
+			APIURL:         cfg.Discord.APIURL,
+			Logger:         log,
+			HandlerTimeout: cfg.HandlerTimeout.D(),
+			AuthCheckAfter: cfg.Discord.AuthCheckAfter.D(),
 		}, b)
 		if err != nil {
 			return nil, nil, fmt.Errorf("discord: %w", err)
 		}
-		ps = append(ps, platform{name: "discord", run: a.Run})
+		ps = append(ps, platform{name: string(bot.PlatformDiscord), run: a.Run, health: a.Health})
 	}
 	if cfg.Slack.Enabled {
 		a, err := slack.New(slack.Config{
@@ -40,11 +42,12 @@ func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) (
 			Command:       cfg.Slack.Command,
 			APIURL:        cfg.Slack.APIURL,
 			Logger:        log,
+			JobTimeout:    cfg.HandlerTimeout.D(),
 		}, b)
 		if err != nil {
 			return nil, nil, fmt.Errorf("slack: %w", err)
 		}
-		ps = append(ps, platform{name: "slack", run: a.Run})
+		ps = append(ps, platform{name: string(bot.PlatformSlack), run: a.Run, health: a.Health})
 		if cfg.Slack.Mode == "http" {
 			slackHandler = a.Handler()
 		}

@@ -116,10 +116,10 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	var d time.Duration
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
-		if err != nil || n <= 0 {
-			return time.Time{}, fmt.Errorf("%q is not a number of days (use e.g. 30d)", s)
+		if err != nil || n <= 0 || n > maxRetentionDays {
+			return time.Time{}, fmt.Errorf("%q is not a number of days from 1 to %d (use e.g. 30d, or all)", s, maxRetentionDays)
 		}
-		d = time.Duration(n) * 24 * time.Hour
+		return now.AddDate(0, 0, -n), nil // date arithmetic: no Duration to overflow
 	} else {
 		var err error
 		if d, err = time.ParseDuration(s); err != nil || d <= 0 {

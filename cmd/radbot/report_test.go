@@ -48,7 +48,7 @@ func seedReportDB(t *testing.T) seeded {
 	defer store.Close()
 	now := time.Now().UTC()
 	n := 0
-	save := func(platform string, status bot.Status, entry, nearest, question string, at time.Time) int64 {
+	save := func(platform bot.Platform, status bot.Status, entry, nearest, question string, at time.Time) int64 {
 		t.Helper()
 		n++
 		in := &bot.Interaction{Time: at, Platform: platform, ConversationHash: "c", UserHash: bot.HashID([]byte("k"), platform, "user"+string(rune('a'+n%5))),
@@ -252,7 +252,7 @@ func TestParseSince(t *testing.T) {
 			t.Errorf("parseSince(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "d", "3 days", "-1h", "0d", "1w"} {
+	for _, in := range []string{"", "d", "3 days", "-1h", "0d", "1w", "999999999d"} {
 		if _, err := parseSince(in, now); err == nil {
 			t.Errorf("parseSince(%q) accepted", in)
 		}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/radbot/radbot/adapters/discord"
 	"github.com/radbot/radbot/adapters/sqlite"
 	"github.com/radbot/radbot/bot"
 	"github.com/radbot/radbot/knowledge"
@@ -53,17 +54,30 @@ func cmdServe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if err != nil {
 		return withConfigFile(err, *cfgPath)
 	}
+	log := newLogger(cfg.Log, stderr)
+	// This process's libraries log through the same handler: the standard log package (and so
+	// anything that writes to it) and discordgo, which has a logger of its own. With log.format: json
+	// every line on stderr is then JSON.
+	slog.SetDefault(log)
+	discord.LibraryLogs(log)
 	s := &server{
 		cfg:       cfg,
 		secrets:   secrets,
 		getenv:    os.Getenv,
-		log:       newLogger(cfg.Log, stderr),
+		log:       log,
 		platforms: buildPlatforms,
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	return s.run(ctx, hup)
+	err = s.run(ctx, hup)
+	var ee exitError
+	if err != nil && !errors.As(err, &ee) {
+		// Through the logger, so that with log.format: json even the last line is JSON.
+		log.Error("radbot serve failed", "err", err)
+		return exitError{1}
+	}
+	return err
 }
 
 // parseCmdFlags parses a subcommand's flags and refuses stray arguments. The flag package has already
@@ -118,6 +132,8 @@ type platform struct {
 	name string
 	// run serves until ctx is cancelled, then finishes the questions in flight and returns.
 	run func(ctx context.Context) error
+	// health reports whether the platform is connected, and since when (nil: always ready).
+	health func() (connected bool, since time.Time)
 }
 
 // platformBuilder builds the enabled adapters, and the handler to mount at /slack/ in Slack's HTTP mode
@@ -128,7 +144,7 @@ type platformBuilder func(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Log
 type serveStore interface {
 	bot.Store
 	keyStore
-	Ping(ctx context.Context) error
+	Probe(ctx context.Context) error
 	PurgeBefore(ctx context.Context, cutoff time.Time) (int64, error)
 	Close() error
 }
@@ -194,7 +210,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	}()
 
 	if days := cfg.Store.RetentionDays; days > 0 {
-		ret := &retention{store: store, keep: time.Duration(days) * 24 * time.Hour, log: s.log.With("component", "retention")}
+		ret := &retention{store: store, days: days, log: s.log.With("component", "retention")}
 		ret.purge(runCtx)
 		bg.Go(func() { ret.loop(runCtx, 24*time.Hour) })
 	} else {
@@ -205,6 +221,8 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	m.setKnowledge(base)
 	b := bot.New(base, bot.Options{
 		Store:            store,
+		QueueSize:        cfg.Store.QueueSize,
+		MaxUsers:         cfg.Bot.MaxUsers,
 		HashKey:          key,
 		ContextTTL:       cfg.Bot.ContextTTL.D(),
 		MaxQuestionChars: cfg.Bot.MaxQuestionChars,
@@ -213,6 +231,15 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 		Logger:           s.log,
 		Observer:         m,
 	})
+	botOpen := true
+	defer func() {
+		if botOpen { // an early return: nothing was answered, but stop the writer before the store closes
+			b.Close(context.Background())
+		}
+	}()
+	probe := &prober{store: store, log: s.log.With("component", "readiness")}
+	probe.check(runCtx)
+	bg.Go(func() { probe.loop(runCtx, cfg.Store.ProbeInterval.D()) })
 
 	rl := newReloader(cfg.Knowledge.Dir, cfg.Knowledge.Watch, b, m, s.log)
 	bg.Go(func() { rl.run(runCtx, hup) })
@@ -232,7 +259,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	mux.Handle("GET /readyz", readyHandler(&draining, b, store, log))
+	mux.Handle("GET /readyz", readyHandler(&draining, b, probe, platforms, cfg.HTTP.ReadyGrace.D(), log))
 	mux.Handle("GET /metrics", m.handler())
 	if slackHandler != nil {
 		mux.Handle("/slack/", slackHandler)
@@ -322,6 +349,12 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 		log.Error("shutdown timed out: exiting with work unfinished", "timeout", cfg.ShutdownTimeout.D().String())
 		return exitError{1}
 	}
+	// The platforms are done: write the interactions still queued, then close the store.
+	botOpen = false
+	if err := b.Close(sdCtx); err != nil {
+		log.Error("storing the last interactions", "err", err)
+		cause = errors.Join(cause, err)
+	}
 	storeOpen = false
 	if err := store.Close(); err != nil {
 		log.Error("closing the store", "err", err)
@@ -334,10 +367,53 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	return nil
 }
 
-// readyHandler answers /readyz: 200 "ok" while the knowledge is loaded and the store answers a ping,
-// 503 with a short reason otherwise, and while shutting down.
+// prober runs the store's write probe now and then and keeps the last result, so that /readyz is
+// cheap and a load balancer polling it cannot pile writes onto the database.
+type prober struct {
+	store interface{ Probe(context.Context) error }
+	log   *slog.Logger
+	last  atomic.Pointer[error]
+}
+
+func (p *prober) check(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err := p.store.Probe(ctx)
+	if prev := p.last.Load(); err != nil && (prev == nil || *prev == nil) {
+		p.log.Error("the store cannot take writes: not ready", "err", err)
+	} else if err == nil && prev != nil && *prev != nil {
+		p.log.Info("the store takes writes again")
+	}
+	p.last.Store(&err)
+}
+
+func (p *prober) loop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			p.check(ctx)
+		}
+	}
+}
+
+// err is the last probe's result.
+func (p *prober) err() error {
+	if e := p.last.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+// readyHandler answers /readyz: 200 "ok" while the knowledge is loaded, the store's last write probe
+// succeeded (a full disk, lost permissions or a database file replaced under the process all fail it)
+// and every platform is connected or has been disconnected for less than grace; 503 with a short
+// reason otherwise, and while shutting down.
 func readyHandler(draining *atomic.Bool, b interface{ Knowledge() *knowledge.Base },
-	store interface{ Ping(context.Context) error }, log *slog.Logger) http.Handler {
+	store interface{ err() error }, platforms []platform, grace time.Duration, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -353,12 +429,18 @@ func readyHandler(draining *atomic.Bool, b interface{ Knowledge() *knowledge.Bas
 			notReady("knowledge not loaded")
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := store.Ping(ctx); err != nil {
-			log.Warn("readiness: the store does not answer", "err", err)
-			notReady("store unavailable")
+		if err := store.err(); err != nil {
+			notReady("store cannot write")
 			return
+		}
+		for _, p := range platforms {
+			if p.health == nil {
+				continue
+			}
+			if up, since := p.health(); !up && time.Since(since) > grace {
+				notReady(p.name + " disconnected")
+				return
+			}
 		}
 		io.WriteString(w, "ok\n")
 	})
@@ -429,18 +511,24 @@ type retention struct {
 	store interface {
 		PurgeBefore(ctx context.Context, cutoff time.Time) (int64, error)
 	}
-	keep time.Duration
+	days int // 1 to maxRetentionDays (checked by Config.Validate)
 	log  *slog.Logger
 	now  func() time.Time // nil: time.Now
 }
 
-// purge deletes what is older than the retention period, logging the outcome.
+// purge deletes what is older than the retention period, logging the outcome. The cutoff is a date
+// arithmetic (no Duration to overflow), and one that is not in the past is refused, by the store too.
 func (r *retention) purge(ctx context.Context) {
 	now := time.Now
 	if r.now != nil {
 		now = r.now
 	}
-	cutoff := now().Add(-r.keep)
+	t := now()
+	cutoff := t.AddDate(0, 0, -r.days)
+	if r.days <= 0 || r.days > maxRetentionDays || !cutoff.Before(t) {
+		r.log.Error("refusing to purge: the retention period is out of range", "days", r.days)
+		return
+	}
 	n, err := r.store.PurgeBefore(ctx, cutoff)
 	if err != nil {
 		if ctx.Err() == nil {

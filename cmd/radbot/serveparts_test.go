@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/radbot/radbot/adapters/sqlite"
+	"github.com/radbot/radbot/bot"
 	"github.com/radbot/radbot/knowledge"
 )
 
@@ -21,33 +24,39 @@ type fakeKnowledge struct{ base *knowledge.Base }
 
 func (f fakeKnowledge) Knowledge() *knowledge.Base { return f.base }
 
-type fakePinger struct{ err error }
+type fakeProbe struct{ e error }
 
-func (f fakePinger) Ping(context.Context) error { return f.err }
+func (f fakeProbe) err() error { return f.e }
 
 func TestReadyHandler(t *testing.T) {
 	t.Parallel()
 	log := slog.New(slog.DiscardHandler)
 	loaded := fakeKnowledge{&knowledge.Base{}}
+	up := func() (bool, time.Time) { return true, time.Now().Add(-time.Hour) }
+	downBriefly := func() (bool, time.Time) { return false, time.Now().Add(-time.Second) }
+	downLong := func() (bool, time.Time) { return false, time.Now().Add(-2 * time.Minute) }
 	tests := []struct {
-		name     string
-		draining bool
-		kb       fakeKnowledge
-		ping     error
-		code     int
-		body     string
+		name      string
+		draining  bool
+		kb        fakeKnowledge
+		probe     error
+		platforms []platform
+		code      int
+		body      string
 	}{
-		{"ready", false, loaded, nil, 200, "ok\n"},
-		{"store down", false, loaded, errors.New("disk gone"), 503, "store unavailable\n"},
-		{"no knowledge", false, fakeKnowledge{}, nil, 503, "knowledge not loaded\n"},
-		{"shutting down", true, loaded, nil, 503, "shutting down\n"},
+		{"ready", false, loaded, nil, []platform{{name: "discord", health: up}, {name: "fake"}}, 200, "ok\n"},
+		{"store cannot write", false, loaded, errors.New("disk gone"), nil, 503, "store cannot write\n"},
+		{"no knowledge", false, fakeKnowledge{}, nil, nil, 503, "knowledge not loaded\n"},
+		{"shutting down", true, loaded, nil, nil, 503, "shutting down\n"},
+		{"platform down within the grace", false, loaded, nil, []platform{{name: "discord", health: downBriefly}}, 200, "ok\n"},
+		{"platform down too long", false, loaded, nil, []platform{{name: "slack", health: up}, {name: "discord", health: downLong}}, 503, "discord disconnected\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var d atomic.Bool
 			d.Store(tt.draining)
 			rec := httptest.NewRecorder()
-			readyHandler(&d, tt.kb, fakePinger{tt.ping}, log).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+			readyHandler(&d, tt.kb, fakeProbe{tt.probe}, tt.platforms, time.Minute, log).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 			if rec.Code != tt.code || rec.Body.String() != tt.body {
 				t.Errorf("= %d %q, want %d %q", rec.Code, rec.Body.String(), tt.code, tt.body)
 			}
@@ -80,7 +89,7 @@ func TestRetention(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	p := &fakePurger{}
-	r := &retention{store: p, keep: 365 * 24 * time.Hour, log: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}
+	r := &retention{store: p, days: 365, log: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}
 	r.purge(context.Background())
 	if p.count() != 1 || !p.cutoffs[0].Equal(now.AddDate(0, 0, -365)) {
 		t.Fatalf("cutoffs = %v", p.cutoffs)
@@ -96,6 +105,41 @@ func TestRetention(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the retention loop did not end")
+	}
+}
+
+// Issue 14, point 0: retention_days from 106,752 up overflowed time.Duration, the cutoff landed in the
+// future and every purge deleted every question. The period is now date arithmetic, bounded, and
+// the store refuses a future cutoff; here the real store keeps a question from an hour ago.
+func TestRetentionCannotDeleteRecentRows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "radbot.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.SaveInteraction(ctx, &bot.Interaction{Time: time.Now().Add(-time.Hour), Platform: "discord",
+		Question: "q", Status: bot.StatusAnswered}); err != nil {
+		t.Fatal(err)
+	}
+	var logs logBuffer
+	for _, days := range []int{106_752, 200_000, 1_000_000, maxRetentionDays} {
+		r := &retention{store: store, days: days, log: slog.New(slog.NewTextHandler(&logs, nil))}
+		r.purge(ctx)
+	}
+	rep, err := store.Report(ctx, sqlite.ReportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Interactions != 1 {
+		t.Errorf("%d interactions left after purges with huge retention periods, want 1", rep.Totals.Interactions)
+	}
+	if !strings.Contains(logs.String(), "refusing to purge") {
+		t.Errorf("an out-of-range period was not refused:\n%s", logs.String())
+	}
+	if _, err := ParseConfig([]byte("store:\n  retention_days: 200000\n")); err == nil {
+		t.Error("retention_days: 200000 was accepted")
 	}
 }
 

@@ -48,6 +48,7 @@ type Request struct {
 	Query  url.Values
 	Header http.Header
 	Body   []byte
+	Time   time.Time // when it arrived
 }
 
 // Decode unmarshals the JSON body into v.
@@ -98,7 +99,15 @@ type Server struct {
 	seq          int64
 	nextID       int64
 	interactions map[string]*interactionState // by interaction id
+	faults       []*fault
 	closed       bool
+}
+
+// fault makes matching requests fail.
+type fault struct {
+	method, path string
+	times        int // how many more requests fail; negative: all
+	status       int // 0: the connection is dropped without an answer
 }
 
 type interactionState struct {
@@ -127,6 +136,14 @@ func (g *gwConn) write(v any) error {
 // New starts a fake Discord on 127.0.0.1 and registers its Close with t.Cleanup.
 func New(t testing.TB) *Server {
 	t.Helper()
+	s := NewServer()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// NewServer starts a fake Discord on 127.0.0.1 that lives until Close, for a fake shared by the tests
+// of a package.
+func NewServer() *Server {
 	s := &Server{
 		Token:        DefaultToken,
 		AppID:        DefaultAppID,
@@ -141,8 +158,31 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("/api/v9/", s.serveREST)
 	s.srv = httptest.NewServer(mux) // listens on 127.0.0.1
 	s.URL = s.srv.URL
-	t.Cleanup(s.Close)
 	return s
+}
+
+// Fail makes the next times requests with this method and exact path fail (times < 0: all of them):
+// with status and a JSON error body, or, with status 0, by dropping the connection without an answer
+// (what a reset or a timeout looks like to the client).
+func (s *Server) Fail(method, path string, times, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &fault{method: method, path: path, times: times, status: status})
+}
+
+// RevokeToken makes the fake reject the bot's token from now on, as Discord does once a token is reset:
+// the current gateway connection is closed with 4004, IDENTIFY and RESUME get 4004, and REST calls that
+// need the token get 401.
+func (s *Server) RevokeToken() {
+	s.mu.Lock()
+	s.Token = "revoked-" + s.Token
+	g := s.current
+	s.current = nil
+	s.mu.Unlock()
+	if g != nil {
+		s.closeWith(g, CloseAuthenticationFailed, "Authentication failed.")
+		_ = g.c.Close()
+	}
 }
 
 // Close drops every gateway connection and stops the server. It is safe to call twice.
@@ -366,8 +406,9 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.identifies = append(s.identifies, Identify{Token: first.D.Token, Intents: first.D.Intents})
 		s.notifyLocked()
+		token := s.Token
 		s.mu.Unlock()
-		if first.D.Token != "Bot "+s.Token {
+		if first.D.Token != "Bot "+token {
 			s.closeWith(g, CloseAuthenticationFailed, "Authentication failed.")
 			return
 		}
@@ -395,11 +436,16 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	case 6: // RESUME
 		s.mu.Lock()
 		s.resumes++
-		ok := first.D.SessionID == s.sessionID && first.D.Token == "Bot "+s.Token
+		badToken := first.D.Token != "Bot "+s.Token
+		ok := first.D.SessionID == s.sessionID
 		s.seq++
 		seq := s.seq
 		s.notifyLocked()
 		s.mu.Unlock()
+		if badToken {
+			s.closeWith(g, CloseAuthenticationFailed, "Authentication failed.")
+			return
+		}
 		if !ok {
 			_ = g.write(map[string]any{"op": 9, "d": false}) // invalid session
 			return
@@ -440,7 +486,7 @@ func (s *Server) closeWith(g *gwConn, code int, text string) {
 
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body, Time: time.Now()}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	var ov *override
@@ -449,8 +495,29 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 			ov = &s.overrides[i]
 		}
 	}
+	var f *fault
+	for _, x := range s.faults {
+		if x.method == r.Method && x.path == r.URL.Path && x.times != 0 {
+			f = x
+			f.times--
+			break
+		}
+	}
 	s.notifyLocked()
 	s.mu.Unlock()
+	if f != nil {
+		if f.status != 0 {
+			writeJSON(w, f.status, apiError(0, http.StatusText(f.status)))
+			return
+		}
+		if hj, ok := w.(http.Hijacker); ok {
+			if c, _, err := hj.Hijack(); err == nil {
+				_ = c.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
 	if ov != nil {
 		writeJSON(w, ov.status, ov.body)
 		return
@@ -476,7 +543,9 @@ func apiError(code int, msg string) map[string]any {
 // route answers a REST request the way Discord would, for the endpoints a bot like RadBot uses.
 func (s *Server) route(r Request) (int, any) {
 	p := strings.Split(strings.TrimPrefix(r.Path, "/api/v9/"), "/")
+	s.mu.Lock()
 	authed := r.Header.Get("Authorization") == "Bot "+s.Token
+	s.mu.Unlock()
 	switch {
 	case r.Method == http.MethodGet && (r.Path == "/api/v9/gateway" || r.Path == "/api/v9/gateway/bot"):
 		return http.StatusOK, map[string]any{"url": s.wsURL(), "shards": 1,
@@ -537,6 +606,9 @@ func (s *Server) route(r Request) (int, any) {
 			}
 		}
 		return http.StatusOK, cmds
+
+	case r.Method == http.MethodGet && r.Path == "/api/v9/users/@me":
+		return http.StatusOK, userJSON(User{ID: s.BotID, Name: DefaultBotTag, Bot: true})
 
 	case r.Method == http.MethodPost && len(p) == 3 && p[0] == "channels" && p[2] == "messages":
 		return http.StatusOK, s.messageFrom(r, p[1])

@@ -128,6 +128,7 @@ type Server struct {
 	changed  chan struct{} // closed and replaced whenever anything is recorded
 	calls    []Call
 	failures map[string]string // method → error code to answer with
+	drops    map[string]int    // method ("response_url" included) → how many more requests to cut off
 	acks     map[string]Ack
 	conns    []*wsConn
 	opened   int // connections established (hello sent)
@@ -156,6 +157,7 @@ func New(tb testing.TB, opts Options) *Server {
 		opts:     opts.withDefaults(),
 		changed:  make(chan struct{}),
 		failures: map[string]string{},
+		drops:    map[string]int{},
 		acks:     map[string]Ack{},
 		// socketmode dials with Origin: https://api.slack.com.
 		up: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
@@ -211,6 +213,34 @@ func (s *Server) Fail(method, code string) {
 	} else {
 		s.failures[method] = code
 	}
+}
+
+// Drop makes the next times requests to method ("response_url" for response URLs) end with the
+// connection closed and no answer, as a reset or a timeout looks to the client; times < 0: all of them.
+func (s *Server) Drop(method string, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drops[method] = times
+}
+
+// dropped reports whether this request to method is to be cut off, and cuts it off.
+func (s *Server) dropped(method string, w http.ResponseWriter) bool {
+	s.mu.Lock()
+	n := s.drops[method]
+	if n > 0 {
+		s.drops[method] = n - 1
+	}
+	s.mu.Unlock()
+	if n == 0 {
+		return false
+	}
+	if hj, ok := w.(http.Hijacker); ok {
+		if c, _, err := hj.Hijack(); err == nil {
+			_ = c.Close()
+			return true
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // Calls returns every call so far, in order.
@@ -329,6 +359,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	c.Method = method
 	s.record(c)
+	if s.dropped(method, w) {
+		return
+	}
 
 	s.mu.Lock()
 	failure := s.failures[method]
@@ -376,6 +409,9 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	}
 	c.Method = "response_url"
 	s.record(c)
+	if s.dropped("response_url", w) {
+		return
+	}
 	writeJSON(w, map[string]any{"ok": true})
 }
 
