@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -113,26 +115,51 @@ type loader struct {
 	errs ErrorList
 	warn ErrorList
 	now  time.Time
+	dir  string
 	base *Base
-	// where each id was first defined, and which entry owns each normalised phrasing
-	idAt      map[string]*Entry
+	// every definition of each id, and every use of each normalised phrasing, judged once all files
+	// are read so that a duplicate is blamed on the newer entry (see newer)
+	defs      map[string][]*Entry
+	phrasings map[string][]phrasingUse
+	// which entry owns each normalised phrasing, once duplicates are resolved
 	phrasing  map[string]*Entry
-	relatedAt map[*Entry][]int // line of each related id
-	examples  []example        // safety and out-of-scope examples, checked once every file is read
+	relatedAt map[*Entry][]int     // line of each related id
+	modTime   map[string]time.Time // when each file was last saved, where the file system says
+	examples  []example            // safety and out-of-scope examples, checked once every file is read
+	// src is the current file's lines, for checks that need the text as written
+	src []string
+	// itemErrs counts the list items reported as mistyped, so that an entry whose list lost an item
+	// that way is not also told it has too few
+	itemErrs int
+	// unparsed is set when a file was not valid YAML: its entries are unknown, so a related id that
+	// points at one of them must not be reported as missing
+	unparsed bool
+}
+
+// where names a file as the person running lint gave its folder, so an editor can jump to it.
+func (l *loader) where(file string) string {
+	if l.dir == "" || file == "." {
+		return file
+	}
+	return filepath.Join(l.dir, file)
 }
 
 func (l *loader) add(file string, line int, id, format string, args ...any) {
-	l.errs = append(l.errs, &Error{File: file, Line: line, EntryID: id, Msg: fmt.Sprintf(format, args...)})
+	l.errs = append(l.errs, &Error{File: l.where(file), Line: line, EntryID: id, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (l *loader) warnf(file string, line int, id, format string, args ...any) {
-	l.warn = append(l.warn, &Error{File: file, Line: line, EntryID: id, Msg: fmt.Sprintf(format, args...), Warning: true})
+	l.warn = append(l.warn, &Error{File: l.where(file), Line: line, EntryID: id, Msg: fmt.Sprintf(format, args...), Warning: true})
 }
 
 // Options change how a folder is loaded.
 type Options struct {
 	// Now is the date reviewed dates are checked against; zero means the current time.
 	Now time.Time
+	// Dir is the folder as the user named it (for example on the command line). When set, file names
+	// in errors and warnings are joined to it, so that "knowledge/content/pay.yaml:12" can be opened
+	// from where the command ran. Entry.File stays the bare file name.
+	Dir string
 }
 
 // Load reads every *.yaml file of a knowledge folder, validates it and returns the base. When anything is
@@ -152,10 +179,13 @@ func LoadWith(fsys fs.FS, opts Options) (*Base, error) {
 	}
 	l := &loader{
 		now:       opts.Now,
+		dir:       opts.Dir,
 		base:      &Base{byID: map[string]*Entry{}},
-		idAt:      map[string]*Entry{},
+		defs:      map[string][]*Entry{},
+		phrasings: map[string][]phrasingUse{},
 		phrasing:  map[string]*Entry{},
 		relatedAt: map[*Entry][]int{},
+		modTime:   map[string]time.Time{},
 	}
 	h := sha256.New()
 	sawBot, sawSafety, sawOOS := false, false, false
@@ -164,28 +194,40 @@ func LoadWith(fsys fs.FS, opts Options) (*Base, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
 		}
+		if info, err := fs.Stat(fsys, name); err == nil {
+			l.modTime[name] = info.ModTime()
+		}
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
 		h.Write(data)
+		// A special file that is there but broken is not missing.
+		switch name {
+		case BotFile:
+			sawBot = true
+		case SafetyFile:
+			sawSafety = true
+		case OutOfScopeFile:
+			sawOOS = true
+		}
 		root, ok := l.parse(name, data)
 		if !ok {
+			l.unparsed = true
 			continue
 		}
+		l.src = strings.Split(string(data), "\n")
 		switch name {
 		case SynonymsFile:
 			l.synonyms(name, root)
 		case BotFile:
-			sawBot = true
 			l.texts(name, root)
 		case SafetyFile:
-			sawSafety = true
 			l.safety(name, root)
 		case OutOfScopeFile:
-			sawOOS = true
 			l.outOfScope(name, root)
 		default:
 			l.topic(name, root)
 		}
 	}
+	l.src = nil
 	if len(l.base.Topics) == 0 && len(l.errs) == 0 {
 		l.add(".", 0, "", "no topic files (*.yaml with a topic and entries) found")
 	}
@@ -198,6 +240,8 @@ func LoadWith(fsys fs.FS, opts Options) (*Base, error) {
 	if !sawOOS {
 		l.add(OutOfScopeFile, 0, "", "missing: the examples of questions the bot must not answer live in this file")
 	}
+	l.checkDuplicateIDs()
+	l.checkPhrasings()
 	l.checkRelated()
 	l.checkExamples()
 	if len(l.errs) > 0 {
@@ -214,14 +258,8 @@ func LoadWith(fsys fs.FS, opts Options) (*Base, error) {
 func (l *loader) parse(name string, data []byte) (*yaml.Node, bool) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line := 0
-		if m := yamlLineErr.FindStringSubmatch(err.Error()); m != nil {
-			fmt.Sscan(m[1], &line)
-		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = yamlLineErr.ReplaceAllString(msg, "")
-		msg = strings.TrimLeft(msg, ": ")
-		l.add(name, line, "", "not valid YAML: %s (check indentation, and quote text that contains a colon)", msg)
+		line, msg := syntaxError(data, err)
+		l.add(name, line, "", "not valid YAML: %s%s", msg, syntaxHint(msg, lineAt(data, line)))
 		return nil, false
 	}
 	if len(doc.Content) == 0 {
@@ -298,9 +336,19 @@ func (l *loader) list(file, id string, f map[string]*yaml.Node, key string) ([]s
 	var vals []string
 	var lines []int
 	for _, c := range n.Content {
+		if c.Kind == yaml.MappingNode && len(c.Content) == 2 && c.Content[1].Kind == yaml.ScalarNode && c.Content[0].Line == c.Line {
+			// "- FRCR: is it hard?" is a key and a value to YAML, not text.
+			l.add(file, c.Line, id, "field %q: this item was read as \"key: value\" because of the \": \" in it; put it in quotes: - %s",
+				key, quote(l.rest(c.Line, c.Column)))
+			l.itemErrs++
+			continue
+		}
 		if c.Kind != yaml.ScalarNode || strings.TrimSpace(c.Value) == "" {
 			l.add(file, c.Line, id, "field %q: each item should be non-empty text", key)
 			continue
+		}
+		if n.Style&yaml.FlowStyle == 0 && c.Style == 0 {
+			l.swallowed(file, id, key, c)
 		}
 		vals = append(vals, strings.TrimSpace(c.Value))
 		lines = append(lines, c.Line)
@@ -367,7 +415,9 @@ func (l *loader) entry(file, topic string, n *yaml.Node) *Entry {
 	e.Answer = strings.TrimSpace(l.str(file, id, f, n.Line, "answer", true))
 	e.Reviewed = l.str(file, id, f, n.Line, "reviewed", true)
 	var qLines, relLines []int
+	itemErrs := l.itemErrs
 	e.Questions, qLines = l.list(file, id, f, "questions")
+	questionsMistyped := l.itemErrs > itemErrs
 	e.Keywords, _ = l.list(file, id, f, "keywords")
 	e.Related, relLines = l.list(file, id, f, "related")
 	e.Sources = l.sources(file, id, f["sources"], "sources")
@@ -375,11 +425,7 @@ func (l *loader) entry(file, topic string, n *yaml.Node) *Entry {
 	if e.ID != "" && !idPattern.MatchString(e.ID) {
 		l.add(file, f["id"].Line, id, "id should be lowercase words joined by hyphens, like \"training-length\"")
 	}
-	if prev, dup := l.idAt[e.ID]; dup && e.ID != "" {
-		l.add(file, f["id"].Line, id, "duplicate id: already used at %s:%d (ids must be unique across all files)", prev.File, prev.Line)
-		return nil
-	}
-	if len(e.Questions) < MinQuestions {
+	if len(e.Questions) < MinQuestions && !questionsMistyped {
 		l.add(file, n.Line, id, "has %d questions; write at least %d ways people might ask it", len(e.Questions), MinQuestions)
 	}
 	if c := utf8.RuneCountInString(e.Answer); c > MaxAnswerChars {
@@ -407,24 +453,26 @@ func (l *loader) entry(file, topic string, n *yaml.Node) *Entry {
 	}
 	for i, q := range e.Questions {
 		key := phrasingKey(q)
-		if owner, dup := l.phrasing[key]; dup && owner != e {
-			l.add(file, qLines[i], id, "question %q is also a phrasing of entry %q (%s:%d); a phrasing must belong to one entry", q, owner.ID, owner.File, owner.Line)
-			continue
-		}
-		l.phrasing[key] = e
+		l.phrasings[key] = append(l.phrasings[key], phrasingUse{entry: e, text: q, line: qLines[i]})
 	}
 	if e.ID == "" {
 		return nil
 	}
-	l.idAt[e.ID] = e
+	l.defs[e.ID] = append(l.defs[e.ID], e)
+	if len(l.defs[e.ID]) > 1 {
+		// A duplicate id: checkDuplicateIDs says which definition is at fault once every file is read.
+		return nil
+	}
 	l.relatedAt[e] = relLines
 	l.base.byID[e.ID] = e
 	l.base.Entries = append(l.base.Entries, e)
 	return e
 }
 
-// checkRelated runs after every file is read, since related ids may point into other files.
+// checkRelated runs after every file is read, since related ids may point into other files. It is
+// linear in the size of the knowledge: the ids are listed once for every "did you mean" hint.
 func (l *loader) checkRelated() {
+	var ids *suggester
 	for _, e := range l.base.Entries {
 		for i, r := range e.Related {
 			line := e.Line
@@ -434,9 +482,14 @@ func (l *loader) checkRelated() {
 			switch {
 			case r == e.ID:
 				l.add(e.File, line, e.ID, "related lists the entry itself")
-			case l.base.byID[r] == nil:
+			case l.base.byID[r] == nil && !l.unparsed:
+				// When a file failed to parse, its ids are unknown: saying they do not exist would
+				// bury the one real mistake under errors in other files.
+				if ids == nil {
+					ids = newSuggester(slices.Sorted(maps.Keys(l.base.byID)))
+				}
 				hint := ""
-				if s := Suggest(r, keys(l.base.byID)); s != "" {
+				if s := ids.suggest(r); s != "" {
 					hint = fmt.Sprintf(" (did you mean %q?)", s)
 				}
 				l.add(e.File, line, e.ID, "related id %q does not exist%s", r, hint)
@@ -517,44 +570,3 @@ func (l *loader) texts(file string, root *yaml.Node) {
 // phrasingKey is how phrasings are compared for duplicates: the normaliser the matcher uses, so that
 // two phrasings lint accepts can never read the same to the bot ("tumor" and "tumour").
 func phrasingKey(s string) string { return Normalize(s) }
-
-func keys(m map[string]*Entry) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Suggest returns the option nearest to a misspelt word when it is close enough (two edits) to be a
-// typo, or "". Lint and the configuration use it for their "did you mean" hints.
-func Suggest(s string, options []string) string {
-	best, bestD := "", 3
-	for _, o := range options {
-		if d := editDistance(s, o); d < bestD {
-			best, bestD = o, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

@@ -678,8 +678,9 @@ func TestLoadReportsEveryError(t *testing.T) {
 		{"training.yaml", lineOf(t, files["training.yaml"], "- id: training-length", 1), "training-length", "duplicate id: already used at about.yaml:3"},
 		{"training.yaml", lineOf(t, files["training.yaml"], "keywrds:", 1), "training-length", `unknown field "keywrds"`},
 		{"training.yaml", lineOf(t, files["training.yaml"], "reviewed: 2026-2-1", 1), "frcr-exams", `reviewed date "2026-2-1"`},
-		{"training.yaml", lineOf(t, files["training.yaml"], "[training-lenght]", 1), "frcr-exams", `related id "training-lenght" does not exist (did you mean "training-length"?)`},
 	}
+	// broken.yaml did not parse, so its entries are unknown: a related id that may point into it is not
+	// reported (TestLoadNoCascadeFromUnparsedFile), and the dangling "training-lenght" waits for the fix.
 	for _, w := range want {
 		if !hasError(list, w.file, w.line, w.id, []string{w.msg}) {
 			t.Errorf("missing %s:%d entry %q: %s; got:\n%v", w.file, w.line, w.id, w.msg, list)

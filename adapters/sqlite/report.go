@@ -21,6 +21,15 @@ type ReportOptions struct {
 	Normalize func(string) string
 	// TopQuestions caps the unanswered groups returned; zero or less means 20.
 	TopQuestions int
+	// Now ends the weekly counts; zero means the current time.
+	Now time.Time
+}
+
+func (o ReportOptions) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
+	}
+	return o.Now
 }
 
 // Report is the maintainers' view of how the knowledge base is doing.
@@ -31,8 +40,30 @@ type Report struct {
 	// Unanswered are the fallback and clarify questions, grouped, most asked first. Refused questions
 	// are left out: their text is withheld.
 	Unanswered []QuestionGroup `json:"unanswered"`
-	Totals     Totals          `json:"totals"`
+	// ByNearest groups every unanswered question by the entry that came closest, most asked first
+	// (questions with no near entry last), each with its most asked questions.
+	ByNearest []NearestGroup `json:"by_nearest"`
+	// Weeks counts the questions of each week (Monday to Sunday, UTC) by status, oldest first, from the
+	// first week with a question to the current one; weeks without questions are there with zeros.
+	Weeks  []WeekCount `json:"weeks"`
+	Totals Totals      `json:"totals"`
 }
+
+// NearestGroup is the unanswered questions whose nearest entry was one entry ("" for none).
+type NearestGroup struct {
+	NearestID string          `json:"nearest_id"`
+	Count     int             `json:"count"`
+	Questions []QuestionGroup `json:"questions"` // the most asked first, at most TopPerEntry
+}
+
+// WeekCount is how many questions one week had, by status.
+type WeekCount struct {
+	Start    time.Time            `json:"start"` // Monday 00:00 UTC
+	ByStatus map[bot.Status]int64 `json:"by_status"`
+}
+
+// TopPerEntry is how many questions a NearestGroup keeps.
+const TopPerEntry = 5
 
 // EntryReport is how one entry fared.
 type EntryReport struct {
@@ -82,8 +113,11 @@ func (s *Store) Report(ctx context.Context, opt ReportOptions) (*Report, error) 
 	if r.Entries, err = entryReports(ctx, tx, since); err != nil {
 		return nil, fmt.Errorf("report entries: %w", err)
 	}
-	if r.Unanswered, err = unanswered(ctx, tx, since, opt.Normalize, opt.TopQuestions); err != nil {
+	if r.Unanswered, r.ByNearest, err = unanswered(ctx, tx, since, opt.Normalize, opt.TopQuestions); err != nil {
 		return nil, fmt.Errorf("report unanswered: %w", err)
+	}
+	if r.Weeks, err = weeks(ctx, tx, since, opt.now()); err != nil {
+		return nil, fmt.Errorf("report weeks: %w", err)
 	}
 	if r.Totals, err = totals(ctx, tx, since); err != nil {
 		return nil, fmt.Errorf("report totals: %w", err)
@@ -168,12 +202,12 @@ func entryReports(ctx context.Context, tx *sql.Tx, since int64) ([]EntryReport, 
 }
 
 // unanswered groups fallback and clarify questions by their normalised text and returns the top
-// groups, most asked first (ties by text).
-func unanswered(ctx context.Context, tx *sql.Tx, since int64, norm func(string) string, top int) ([]QuestionGroup, error) {
+// groups, most asked first (ties by text), and every group gathered under its nearest entry.
+func unanswered(ctx context.Context, tx *sql.Tx, since int64, norm func(string) string, top int) ([]QuestionGroup, []NearestGroup, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT question, status, nearest_id FROM interactions
 		WHERE status IN ('fallback', 'clarify') AND at >= ?`, since)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	type tally struct {
@@ -184,7 +218,7 @@ func unanswered(ctx context.Context, tx *sql.Tx, since int64, norm func(string) 
 	for rows.Next() {
 		var q, status, nearest string
 		if err := rows.Scan(&q, &status, &nearest); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		key := norm(q)
 		if key == "" {
@@ -203,7 +237,7 @@ func unanswered(ctx context.Context, tx *sql.Tx, since int64, norm func(string) 
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	out := make([]QuestionGroup, 0, len(groups))
@@ -218,8 +252,92 @@ func unanswered(ctx context.Context, tx *sql.Tx, since int64, norm func(string) 
 	slices.SortFunc(out, func(a, b QuestionGroup) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Text, b.Text))
 	})
+	byNearest := map[string]*NearestGroup{}
+	var near []*NearestGroup
+	for _, q := range out {
+		n := byNearest[q.NearestID]
+		if n == nil {
+			n = &NearestGroup{NearestID: q.NearestID, Questions: []QuestionGroup{}}
+			byNearest[q.NearestID] = n
+			near = append(near, n)
+		}
+		n.Count += q.Count
+		if len(n.Questions) < TopPerEntry {
+			n.Questions = append(n.Questions, q)
+		}
+	}
+	slices.SortStableFunc(near, func(a, b *NearestGroup) int {
+		if (a.NearestID == "") != (b.NearestID == "") {
+			if a.NearestID == "" {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.NearestID, b.NearestID))
+	})
+	nearest := make([]NearestGroup, len(near))
+	for i, n := range near {
+		nearest[i] = *n
+	}
 	if len(out) > top {
 		out = out[:top]
+	}
+	return out, nearest, nil
+}
+
+// weekStart is the Monday 00:00 UTC that starts t's week.
+func weekStart(t time.Time) time.Time {
+	t = t.UTC()
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+}
+
+// maxWeeks caps the weekly series: a database kept for years still gives a readable chart.
+const maxWeeks = 104
+
+// weeks counts questions by week and status, from the first week with a question (or the week of
+// since, whichever is later) to the week of now; at most the last maxWeeks weeks.
+func weeks(ctx context.Context, tx *sql.Tx, since int64, now time.Time) ([]WeekCount, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT at / 86400000 AS day, status, COUNT(*) FROM interactions
+		WHERE at >= ? GROUP BY day, status ORDER BY day`, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := map[time.Time]map[bot.Status]int64{}
+	var first time.Time
+	for rows.Next() {
+		var day, n int64
+		var status string
+		if err := rows.Scan(&day, &status, &n); err != nil {
+			return nil, err
+		}
+		w := weekStart(time.UnixMilli(day * 86400000))
+		if first.IsZero() || w.Before(first) {
+			first = w
+		}
+		if counts[w] == nil {
+			counts[w] = map[bot.Status]int64{}
+		}
+		counts[w][bot.Status(status)] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []WeekCount{}
+	if first.IsZero() {
+		return out, nil
+	}
+	last := weekStart(now)
+	if earliest := last.AddDate(0, 0, -7*(maxWeeks-1)); first.Before(earliest) {
+		first = earliest
+	}
+	for w := first; !w.After(last); w = w.AddDate(0, 0, 7) {
+		by := counts[w]
+		if by == nil {
+			by = map[bot.Status]int64{}
+		}
+		out = append(out, WeekCount{Start: w, ByStatus: by})
 	}
 	return out, nil
 }

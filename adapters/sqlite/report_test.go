@@ -186,13 +186,60 @@ func TestReportOptions(t *testing.T) {
 	}
 }
 
+// TestReportByNearestAndWeeks covers what the HTML report charts: unanswered questions gathered under
+// their nearest entry, and questions per week by status, with empty weeks kept as zeros.
+func TestReportByNearestAndWeeks(t *testing.T) {
+	ctx := context.Background()
+	s, since := seedReport(t)
+	r, err := s.Report(ctx, sqlite.ReportOptions{Since: since, TopQuestions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ir-pathway: the IR question (3); frcr-exams: "exams" (2); none: parking (1). TopQuestions cuts
+	// Unanswered, not the groups.
+	want := []sqlite.NearestGroup{
+		{NearestID: "ir-pathway", Count: 3, Questions: []sqlite.QuestionGroup{r.Unanswered[0]}},
+		{NearestID: "frcr-exams", Count: 2, Questions: []sqlite.QuestionGroup{{Text: "exams", Count: 2, Status: bot.StatusClarify, NearestID: "frcr-exams"}}},
+		{NearestID: "", Count: 1, Questions: []sqlite.QuestionGroup{{Text: "Parking at the hospital?", Count: 1, Status: bot.StatusFallback}}},
+	}
+	if !reflect.DeepEqual(r.ByNearest, want) {
+		t.Errorf("ByNearest:\n got %s\nwant %s", jsonOf(t, r.ByNearest), jsonOf(t, want))
+	}
+
+	// Weeks, on a store of its own: two questions three weeks ago, one refusal this week.
+	s2, _ := newStore(t)
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC) // a Thursday
+	for _, in := range []bot.Interaction{
+		{Time: now.AddDate(0, 0, -21), Status: bot.StatusAnswered, EntryID: "x"},
+		{Time: now.AddDate(0, 0, -20), Status: bot.StatusFallback},
+		{Time: now.Add(-time.Hour), Status: bot.StatusRefused},
+	} {
+		in.Platform, in.Question = "discord", "q"
+		save(t, s2, in)
+	}
+	r, err = s2.Report(ctx, sqlite.ReportOptions{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	wantWeeks := []sqlite.WeekCount{
+		{Start: monday.AddDate(0, 0, -21), ByStatus: map[bot.Status]int64{bot.StatusAnswered: 1, bot.StatusFallback: 1}},
+		{Start: monday.AddDate(0, 0, -14), ByStatus: map[bot.Status]int64{}},
+		{Start: monday.AddDate(0, 0, -7), ByStatus: map[bot.Status]int64{}},
+		{Start: monday, ByStatus: map[bot.Status]int64{bot.StatusRefused: 1}},
+	}
+	if !reflect.DeepEqual(r.Weeks, wantWeeks) {
+		t.Errorf("Weeks:\n got %s\nwant %s", jsonOf(t, r.Weeks), jsonOf(t, wantWeeks))
+	}
+}
+
 func TestReportEmpty(t *testing.T) {
 	s, _ := newStore(t)
 	r, err := s.Report(context.Background(), sqlite.ReportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"entries":[],"unanswered":[],"totals":{"interactions":0,"votes":0,"by_platform":{},"by_status":{}}}`
+	want := `{"entries":[],"unanswered":[],"by_nearest":[],"weeks":[],"totals":{"interactions":0,"votes":0,"by_platform":{},"by_status":{}}}`
 	if got := jsonOf(t, r); got != want {
 		t.Errorf("empty report JSON = %s, want %s", got, want)
 	}

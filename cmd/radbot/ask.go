@@ -7,24 +7,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/radbot/radbot/bot"
 )
 
-// cliUser is the conversation the terminal commands speak in.
-var cliQuery = bot.Query{Platform: "cli", ConversationID: "terminal", UserID: "local"}
+// cliQuery is the conversation the terminal commands speak in.
+var cliQuery = bot.Query{Platform: bot.PlatformCLI, ConversationID: "terminal", UserID: "local"}
+
+// maxAskLine is the longest input line `ask -` reads whole. A longer line is not an error: it gets
+// the same polite "too long" (limited) reply as any question over the bot's limit, and the batch goes on.
+const maxAskLine = 64 << 10
+
+// maxEcho caps the question echoed in `ask --json -` output, so one huge line cannot make a huge reply.
+const maxEcho = 1000
 
 func cmdAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, dir := newFlags("ask", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	explain := fs.Bool("explain", false, "show why: tokens, synonyms, corrections and the top five entries")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: radbot ask [--json] [--explain] [--knowledge DIR] \"question\"   (\"-\" reads one question per line from stdin)")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError(err)
 	}
 	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
 	if question == "" {
@@ -37,28 +42,7 @@ func cmdAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	b := bot.New(base, bot.Options{})
 	if question == "-" {
-		// Each line is answered on its own: a fresh bot conversation per line, no carried context.
-		sc := bufio.NewScanner(stdin)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		enc := json.NewEncoder(stdout)
-		for i := 0; sc.Scan(); i++ {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" {
-				continue
-			}
-			q := cliQuery
-			q.ConversationID = fmt.Sprintf("line-%d", i)
-			q.Text = line
-			r := b.Answer(ctx, q)
-			if *asJSON {
-				if err := enc.Encode(replyJSON(r)); err != nil {
-					return err
-				}
-			} else {
-				fmt.Fprintf(stdout, "> %s\n%s\n", line, renderText(r))
-			}
-		}
-		return sc.Err()
+		return askLines(ctx, b, stdin, stdout, *asJSON)
 	}
 	if *explain {
 		ex := b.Explain(question)
@@ -76,15 +60,78 @@ func cmdAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(replyJSON(r))
+		return enc.Encode(replyJSON(question, r))
 	}
-	fmt.Fprint(stdout, renderText(r))
+	fmt.Fprint(stdout, renderReply(r, detectTerm(stdout, os.Getenv)))
 	return nil
+}
+
+// askLines answers one question a line, each on its own (a fresh conversation per line, no carried
+// context). Every input line gets exactly one reply, blank and over-long lines included, so that
+// output line N always belongs to input line N; each JSON reply also echoes its line and question.
+func askLines(ctx context.Context, b *bot.Bot, stdin io.Reader, stdout io.Writer, asJSON bool) error {
+	rd := bufio.NewReaderSize(stdin, 64<<10)
+	enc := json.NewEncoder(stdout)
+	out := detectTerm(stdout, os.Getenv)
+	for n := 1; ; n++ {
+		line, err := readLine(rd, maxAskLine)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading line %d: %w", n, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		q := cliQuery
+		q.ConversationID = fmt.Sprintf("line-%d", n)
+		q.Text = strings.TrimSpace(line)
+		r := b.Answer(ctx, q)
+		if asJSON {
+			j := replyJSON(q.Text, r)
+			j.Line = n
+			if err := enc.Encode(j); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "> %s\n%s\n", clip(q.Text, maxEcho), renderReply(r, out))
+	}
+}
+
+// readLine reads one line without its end of line. A line longer than max is cut to its first max
+// bytes (on a character boundary) and the rest is skipped, so that memory stays bounded. It returns
+// io.EOF only when there is no line left.
+func readLine(rd *bufio.Reader, max int) (string, error) {
+	var buf []byte
+	read := false
+	for {
+		chunk, more, err := rd.ReadLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) && read {
+				break
+			}
+			return "", err
+		}
+		read = true
+		if room := max - len(buf); room > 0 {
+			buf = append(buf, chunk[:min(len(chunk), room)]...)
+		}
+		if !more {
+			break
+		}
+	}
+	return strings.ToValidUTF8(string(buf), ""), nil
 }
 
 // jsonReply is the documented shape of `radbot ask --json`.
 type jsonReply struct {
+	// Line is the input line number, in `ask --json -` only.
+	Line       int          `json:"line,omitempty"`
+	Question   string       `json:"question"`
 	Status     string       `json:"status"`
+	Reason     string       `json:"reason,omitempty"`
 	EntryID    string       `json:"entry_id"`
 	Title      string       `json:"title"`
 	Answer     string       `json:"answer"`
@@ -112,8 +159,16 @@ type jsonCand struct {
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
 
-func replyJSON(r bot.Reply) jsonReply {
-	j := jsonReply{Status: string(r.Status), Answer: r.Text, Score: round3(r.Score),
+// echo is the question as `ask --json` repeats it: as given, or its first maxEcho characters and "…".
+func echo(q string) string {
+	if utf8.RuneCountInString(q) <= maxEcho {
+		return q
+	}
+	return string([]rune(q)[:maxEcho]) + "…"
+}
+
+func replyJSON(question string, r bot.Reply) jsonReply {
+	j := jsonReply{Question: echo(question), Status: string(r.Status), Reason: string(r.Reason), Answer: r.Text, Score: round3(r.Score),
 		Sources: []jsonSource{}, Related: []jsonRef{}, Candidates: []jsonCand{}}
 	if r.Entry != nil {
 		j.EntryID, j.Title = r.Entry.ID, r.Entry.Title
@@ -134,91 +189,9 @@ func replyJSON(r bot.Reply) jsonReply {
 	return j
 }
 
-// renderText shows a reply as a person reads it in a terminal.
-func renderText(r bot.Reply) string {
-	var b strings.Builder
-	if r.Entry != nil {
-		fmt.Fprintf(&b, "%s\n%s\n\n", r.Entry.Title, strings.Repeat("=", len([]rune(r.Entry.Title))))
-	}
-	b.WriteString(strings.TrimSpace(r.Text))
-	b.WriteString("\n")
-	if r.Entry != nil {
-		b.WriteString("\nSources:\n")
-		for _, s := range r.Entry.Sources {
-			fmt.Fprintf(&b, "  - %s: %s\n", s.Title, s.URL)
-		}
-		fmt.Fprintf(&b, "Reviewed %s\n", r.Entry.Reviewed)
-	}
-	for _, s := range r.Links {
-		fmt.Fprintf(&b, "  - %s: %s\n", s.Title, s.URL)
-	}
-	if len(r.Related) > 0 {
-		b.WriteString("\nYou might also ask:\n")
-		for _, rel := range r.Related {
-			fmt.Fprintf(&b, "  - %s\n", rel.Title)
-		}
-	}
-	return b.String()
-}
-
 func orNone(s []string) string {
 	if len(s) == 0 {
 		return "(none)"
 	}
 	return strings.Join(s, "; ")
-}
-
-func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, dir := newFlags("chat", stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	base, err := loadKnowledge(*dir)
-	if err != nil {
-		return err
-	}
-	b := bot.New(base, bot.Options{})
-	fmt.Fprintf(stdout, "%s\n(Type a question; a number picks from a list; \"quit\" or Ctrl-D to leave.)\n", strings.TrimSpace(base.Texts.Greeting))
-	sc := bufio.NewScanner(stdin)
-	var last bot.Reply
-	for {
-		fmt.Fprint(stdout, "\nyou> ")
-		if !sc.Scan() {
-			fmt.Fprintln(stdout)
-			return sc.Err()
-		}
-		line := strings.TrimSpace(sc.Text())
-		switch strings.ToLower(line) {
-		case "":
-			continue
-		case "quit", "exit", ":q":
-			return nil
-		}
-		q := cliQuery
-		q.Text = line
-		// After an answer, a number picks one of its related questions, as a button would.
-		if n, ok := pickRelated(line, last); ok {
-			q.EntryID = n
-		}
-		if err := ctx.Err(); err != nil {
-			return errors.Join(err)
-		}
-		last = b.Answer(ctx, q)
-		fmt.Fprintf(stdout, "\nradbot> %s", renderText(last))
-		if len(last.Related) > 0 {
-			fmt.Fprintln(stdout, "(type 1-3 to ask a related question)")
-		}
-	}
-}
-
-// pickRelated maps "1".."3" to the previous answer's related entries.
-func pickRelated(line string, last bot.Reply) (string, bool) {
-	if last.Status != bot.StatusAnswered || len(line) != 1 || line[0] < '1' || line[0] > '9' {
-		return "", false
-	}
-	i := int(line[0] - '1')
-	if i >= len(last.Related) {
-		return "", false
-	}
-	return last.Related[i].ID, true
 }

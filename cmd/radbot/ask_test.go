@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/radbot/radbot/bot"
 	"github.com/radbot/radbot/knowledge"
@@ -18,12 +19,14 @@ import (
 
 // askReply is `radbot ask --json` output, decoded the way a script would.
 type askReply struct {
-	Status  string  `json:"status"`
-	EntryID string  `json:"entry_id"`
-	Title   string  `json:"title"`
-	Answer  string  `json:"answer"`
-	Score   float64 `json:"score"`
-	Sources []struct {
+	Line     int     `json:"line"`
+	Question string  `json:"question"`
+	Status   string  `json:"status"`
+	EntryID  string  `json:"entry_id"`
+	Title    string  `json:"title"`
+	Answer   string  `json:"answer"`
+	Score    float64 `json:"score"`
+	Sources  []struct {
 		Title string `json:"title"`
 		URL   string `json:"url"`
 	} `json:"sources"`
@@ -38,11 +41,17 @@ type askReply struct {
 	} `json:"candidates"`
 }
 
-var askKeys = []string{"answer", "candidates", "entry_id", "related", "score", "sources", "status", "title"}
+var askKeys = []string{"answer", "candidates", "entry_id", "question", "related", "score", "sources", "status", "title"}
 
 // decodeAsk decodes one JSON reply and checks its shape: exactly the documented keys, and every list an
 // array (never null).
 func decodeAsk(t *testing.T, data string) askReply {
+	t.Helper()
+	return decodeAskKeys(t, data, askKeys)
+}
+
+// decodeAskKeys is decodeAsk for a reply with exactly the keys want.
+func decodeAskKeys(t *testing.T, data string, want []string) askReply {
 	t.Helper()
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(data), &raw); err != nil {
@@ -53,8 +62,8 @@ func decodeAsk(t *testing.T, data string) askReply {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if !reflect.DeepEqual(keys, askKeys) {
-		t.Errorf("JSON keys = %q, want exactly %q", keys, askKeys)
+	if !reflect.DeepEqual(keys, want) {
+		t.Errorf("JSON keys = %q, want exactly %q", keys, want)
 	}
 	for _, k := range []string{"sources", "related", "candidates"} {
 		if !strings.HasPrefix(string(raw[k]), "[") {
@@ -168,15 +177,21 @@ func TestAskJSONOtherStatuses(t *testing.T) {
 	}
 }
 
-// jsonLines decodes `ask --json -` output: one compact JSON object per line.
+// jsonLines decodes `ask --json -` output: one compact JSON object per line, each with its line number.
 func jsonLines(t *testing.T, out string) []askReply {
 	t.Helper()
+	lineKeys := append([]string{"line"}, askKeys...)
+	sort.Strings(lineKeys)
 	var replies []askReply
-	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+	for i, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		if !strings.HasPrefix(l, "{") || !strings.HasSuffix(l, "}") {
 			t.Fatalf("line %q is not one JSON object", l)
 		}
-		replies = append(replies, decodeAsk(t, l))
+		r := decodeAskKeys(t, l, lineKeys)
+		if r.Line != i+1 {
+			t.Errorf("output line %d says it answers input line %d", i+1, r.Line)
+		}
+		replies = append(replies, r)
 	}
 	return replies
 }
@@ -217,7 +232,9 @@ func TestAskStdinAnswersEachLineOnItsOwn(t *testing.T) {
 	if replies[1].EntryID == "ir-training" {
 		t.Errorf("line 2 %q was answered as a follow-up of line 1 (ir-training); each line must stand alone", "and for IR?")
 	}
-	if alone := askOne(t, "and for IR?"); !reflect.DeepEqual(replies[1], alone) {
+	alone := askOne(t, "and for IR?")
+	alone.Line = 2
+	if !reflect.DeepEqual(replies[1], alone) {
 		t.Errorf("line 2 got %s %q; asked on its own it gets %s %q", replies[1].Status, replies[1].EntryID, alone.Status, alone.EntryID)
 	}
 	if replies[2].Status != "smalltalk" {
@@ -228,20 +245,50 @@ func TestAskStdinAnswersEachLineOnItsOwn(t *testing.T) {
 func TestAskStdinFollowUpFallsBack(t *testing.T) {
 	t.Parallel()
 	// "what's in the first one?" follows up the FRCR question in a conversation, but alone means nothing.
-	// Blank lines are skipped.
-	code, out, _ := runRadbot(t, "what are the frcr exams\n\n   \nwhat's in the first one?\n", "ask", "--json", "-")
+	// Blank lines get a reply too (the help), so that output line N answers input line N.
+	code, out, _ := runRadbot(t, "what are the frcr exams\n\n   \nwhat's in the first one?\r\n", "ask", "--json", "-")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
 	replies := jsonLines(t, out)
-	if len(replies) != 2 {
-		t.Fatalf("%d JSON lines for 2 questions:\n%s", len(replies), out)
+	if len(replies) != 4 {
+		t.Fatalf("%d JSON lines for 4 input lines:\n%s", len(replies), out)
 	}
-	if replies[0].Status != "answered" || replies[0].EntryID != "frcr-exams" {
-		t.Errorf("line 1: %s %s, want answered frcr-exams", replies[0].Status, replies[0].EntryID)
+	if replies[0].Status != "answered" || replies[0].EntryID != "frcr-exams" || replies[0].Question != "what are the frcr exams" {
+		t.Errorf("line 1: %q %s %s, want answered frcr-exams", replies[0].Question, replies[0].Status, replies[0].EntryID)
 	}
-	if replies[1].Status != "fallback" {
-		t.Errorf("line 2 %q: %s %s, want fallback (no context carried from line 1)", "what's in the first one?", replies[1].Status, replies[1].EntryID)
+	for _, blank := range replies[1:3] {
+		if blank.Question != "" || blank.Status != "smalltalk" {
+			t.Errorf("blank line %d: %q %s, want the help (smalltalk)", blank.Line, blank.Question, blank.Status)
+		}
+	}
+	if replies[3].Status != "fallback" || replies[3].Question != "what's in the first one?" {
+		t.Errorf("line 4 %q: %s %s, want fallback (no context carried from line 1)", replies[3].Question, replies[3].Status, replies[3].EntryID)
+	}
+}
+
+// TestAskStdinOverlongLine: a line of 2 MB (far over the bot's limit and over any read buffer) gets a
+// "limited" reply, its question echoed in part, and the lines after it are answered as usual.
+func TestAskStdinOverlongLine(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("radiology ", 200_000)
+	code, out, errOut := runRadbot(t, "how long is radiology training\n"+huge+"\nwhat are the frcr exams", "ask", "--json", "-")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	replies := jsonLines(t, out)
+	if len(replies) != 3 {
+		t.Fatalf("%d JSON lines for 3 input lines", len(replies))
+	}
+	if r := replies[1]; r.Status != "limited" || !strings.HasPrefix(r.Question, "radiology radiology") ||
+		!strings.HasSuffix(r.Question, "…") || utf8.RuneCountInString(r.Question) != maxEcho+1 {
+		t.Errorf("the long line: %s, question of %d characters; want limited, echoed in its first %d characters", r.Status, utf8.RuneCountInString(r.Question), maxEcho)
+	}
+	if replies[0].EntryID != "training-length" || replies[2].EntryID != "frcr-exams" {
+		t.Errorf("the lines around it: %s, %s", replies[0].EntryID, replies[2].EntryID)
+	}
+	if len(out) > 20_000 {
+		t.Errorf("%d bytes of output: the long line was echoed whole", len(out))
 	}
 }
 
@@ -252,10 +299,18 @@ func TestAskText(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{e.Title + "\n", "Sources:\n  - " + e.Sources[0].Title + ": " + e.Sources[0].URL,
-		"Reviewed " + e.Reviewed, "You might also ask:\n  - "} {
+	// Rendered for a terminal, not raw Markdown: no ** and no [text](url), and each address once.
+	for _, want := range []string{e.Title + "\n", "Reviewed " + e.Reviewed, "You might also ask:\n  1. "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "**") || strings.Contains(out, "](") || strings.Contains(out, "\x1b[") {
+		t.Errorf("raw Markdown or colour in the output of a pipe:\n%s", out)
+	}
+	for _, s := range e.Sources {
+		if n := strings.Count(out, s.URL); n != 1 {
+			t.Errorf("source %s appears %d times, want once:\n%s", s.URL, n, out)
 		}
 	}
 	// "-" without --json prints each question and its answer.
@@ -265,7 +320,7 @@ func TestAskText(t *testing.T) {
 	}
 	// No question is a usage error.
 	code, out, errOut := runRadbot(t, "", "ask", "--json")
-	if code != 2 || out != "" || !strings.Contains(errOut, "usage: radbot ask") {
+	if code != 2 || out != "" || !strings.Contains(errOut, "Usage: radbot ask") {
 		t.Errorf("ask without a question = %d, stdout %q, stderr %q; want 2 and the usage", code, out, errOut)
 	}
 }

@@ -120,7 +120,7 @@ func explainJSON(ex bot.Explanation) explainOut {
 		OffKnowledge: round3(ex.OffKnowledge), Unknown: round3(ex.Unknown), NearestOOS: ex.NearestOutOfScope,
 		OOSSimilarity: round3(ex.OutOfScopeSim), Candidates: []explainCand{}, Features: ex.Features, Weights: ex.Weights,
 		Thresholds: map[string]float64{"answer": ex.AnswerAt, "answer_margin": ex.AnswerMargin, "clarify": ex.ClarifyAt, "suggest": ex.SuggestAt},
-		Reply:      replyJSON(ex.Reply), Reason: string(ex.Reply.Reason)}
+		Reply:      replyJSON(ex.Question, ex.Reply), Reason: string(ex.Reply.Reason)}
 	for _, n := range ex.SafetyNeighbour {
 		list := "answer"
 		if n.Refuse {

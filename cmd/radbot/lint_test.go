@@ -67,21 +67,22 @@ func TestLintBroken(t *testing.T) {
 		t.Errorf("lint output differs from %s (rerun with -update if the change is intended)\n--- got:\n%s\n--- want:\n%s", golden, out, want)
 	}
 
-	// Whatever the golden file says, the three planted problems must each be there with file:line.
+	// Whatever the golden file says, the three planted problems must each be there with file:line, the
+	// files named as the folder was given, so that an editor can open them.
 	exams, training := filepath.Join(dir, "exams.yaml"), filepath.Join(dir, "training.yaml")
 	for _, want := range []string{
-		fmt.Sprintf(`exams.yaml:%d: entry "frcr-exams": unknown field "anwser" in an entry (did you mean "answer"?)`,
-			lineContaining(t, exams, "anwser:")),
-		fmt.Sprintf(`training.yaml:%d: entry "frcr-exams": duplicate id: already used at exams.yaml:%d`,
-			lineContaining(t, training, "- id: frcr-exams"), lineContaining(t, exams, "- id: frcr-exams")),
-		fmt.Sprintf(`exams.yaml:%d: entry "frcr-part-1": related id "training-lenght" does not exist (did you mean "training-length"?)`,
-			lineContaining(t, exams, "training-lenght")),
+		fmt.Sprintf(`%s:%d: entry "frcr-exams": unknown field "anwser" in an entry (did you mean "answer"?)`,
+			exams, lineContaining(t, exams, "anwser:")),
+		fmt.Sprintf(`%s:%d: entry "frcr-exams": duplicate id: already used at %s:%d`,
+			training, lineContaining(t, training, "- id: frcr-exams"), exams, lineContaining(t, exams, "- id: frcr-exams")),
+		fmt.Sprintf(`%s:%d: entry "frcr-part-1": related id "training-lenght" does not exist (did you mean "training-length"?)`,
+			exams, lineContaining(t, exams, "training-lenght")),
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if !regexp.MustCompile(`(?m)^knowledge/testdata/broken: \d+ problem\(s\)\. Fix each one at the file:line shown`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^knowledge/testdata/broken: \d+ problems\. Fix each one at the file:line shown`).MatchString(out) {
 		t.Errorf("no summary line naming the folder:\n%s", out)
 	}
 }
@@ -137,4 +138,88 @@ func tempKnowledge(t *testing.T) string {
 		}
 	}
 	return dir
+}
+
+// breakFile rewrites one line of a file in dir: the first line containing old gets old replaced by new.
+func breakFile(t *testing.T, dir, name, old, new string) int {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	line := lineContaining(t, path, strings.TrimSuffix(old, "\n"))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return line
+}
+
+// TestLintIndentationMistake is the mistake from issue 15: one over-indented field in the real content.
+// lint names that line (not where its entry starts), and nothing else: no "related id does not exist"
+// in other files for the entries of the file that did not parse.
+func TestLintIndentationMistake(t *testing.T) {
+	t.Parallel()
+	dir := tempKnowledge(t)
+	line := breakFile(t, dir, "pay.yaml", "    related: [pay-extras", "     related: [pay-extras")
+	code, out, _ := runRadbot(t, "", "lint", dir)
+	want := fmt.Sprintf("%s:%d: not valid YAML: did not find expected key (this line is indented differently", filepath.Join(dir, "pay.yaml"), line)
+	if code != 1 || !strings.HasPrefix(out, want) || !strings.Contains(out, dir+": 1 problem.") {
+		t.Errorf("lint = %d:\n%s\nwant 1 problem, starting %q", code, out, want)
+	}
+}
+
+// TestLintFile: `lint FILE` checks the file in its folder and lists only that file's problems, named as
+// given; problems elsewhere are counted in one line.
+func TestLintFile(t *testing.T) {
+	t.Parallel()
+	dir := tempKnowledge(t)
+	pay, training := filepath.Join(dir, "pay.yaml"), filepath.Join(dir, "training.yaml")
+	payLine := breakFile(t, dir, "pay.yaml", "related: [pay-extras", "related: [pay-extra")
+	breakFile(t, dir, "work.yaml", "  - id: ", "  - id: Not An Id ")
+
+	code, out, errOut := runRadbot(t, "", "lint", pay)
+	if code != 1 || errOut != "" {
+		t.Errorf("lint %s = %d, stderr %q; want 1", pay, code, errOut)
+	}
+	if !strings.HasPrefix(out, fmt.Sprintf(`%s:%d: entry "`, pay, payLine)) || !strings.Contains(out, `related id "pay-extra" does not exist (did you mean "pay-extras"?)`) ||
+		strings.Contains(out, "work.yaml:") || !strings.Contains(out, pay+": 1 problem.") || !strings.Contains(out, "more problem") || !strings.Contains(out, "radbot lint "+dir) {
+		t.Errorf("lint %s:\n%s", pay, out)
+	}
+	// A file without problems is ok, whatever the rest of the folder holds (which is still mentioned).
+	code, out, _ = runRadbot(t, "", "lint", training)
+	if code != 0 || !strings.HasPrefix(out, training+": ok\n") || !strings.Contains(out, "more problems in other files") {
+		t.Errorf("lint %s = %d:\n%s", training, code, out)
+	}
+	// Not a knowledge file.
+	other := filepath.Join(dir, "notes.txt")
+	os.WriteFile(other, []byte("x"), 0o644)
+	if code, _, errOut := runRadbot(t, "", "lint", other); code != 2 || !strings.Contains(errOut, "not a knowledge file") {
+		t.Errorf("lint %s = %d, %q", other, code, errOut)
+	}
+}
+
+// TestLintWarnings: warnings are printed with their file:line and lint still exits 0.
+func TestLintWarnings(t *testing.T) {
+	t.Parallel()
+	dir := tempKnowledge(t)
+	// Two phrasings of the first entry in training.yaml that differ only in case and punctuation.
+	line := breakFile(t, dir, "training.yaml", "    questions:\n", "    questions:\n      - zebra radiology question\n      - Zebra radiology question!\n") + 2
+	code, out, _ := runRadbot(t, "", "lint", dir)
+	want := fmt.Sprintf("%s:%d: warning: entry %q: question %q repeats the phrasing at line %d", filepath.Join(dir, "training.yaml"), line,
+		firstEntryIn(t, "training.yaml"), "Zebra radiology question!", line-1)
+	if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "; 1 warning above") {
+		t.Errorf("lint = %d:\n%s\nwant exit 0, starting %q", code, out, want)
+	}
+}
+
+func firstEntryIn(t *testing.T, file string) string {
+	t.Helper()
+	for _, e := range defaultBase(t).Entries {
+		if e.File == file {
+			return e.ID
+		}
+	}
+	t.Fatalf("no entry in %s", file)
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,16 +36,13 @@ func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	sinceFlag := fs.String("since", defaultReportSince, `period to cover, ending now: "30d", "12h", "90m"; "all" for everything`)
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	asCSV := fs.Bool("csv", false, "print CSV (one table, a section column) instead of text")
+	htmlPath := fs.String("html", "", "write the report as one self-contained web page with charts to `FILE` (\"-\": standard output)")
 	top := fs.Int("top", 20, "how many unanswered questions to list")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: radbot report [--config FILE] [--db PATH] [--since 30d] [--json|--csv] [--top N]")
-		fs.PrintDefaults()
-	}
 	if err := parseCmdFlags(fs, args); err != nil {
 		return err
 	}
-	if *asJSON && *asCSV {
-		fmt.Fprintln(stderr, "radbot report: choose one of --json and --csv")
+	if n := countTrue(*asJSON, *asCSV, *htmlPath != ""); n > 1 {
+		fmt.Fprintln(stderr, "radbot report: choose one of --json, --csv and --html")
 		return exitError{2}
 	}
 	since, err := parseSince(*sinceFlag, time.Now())
@@ -86,9 +84,44 @@ func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return enc.Encode(v)
 	case *asCSV:
 		return v.writeCSV(stdout)
+	case *htmlPath == "-":
+		return v.writeHTML(stdout)
+	case *htmlPath != "":
+		return writeFileAtomic(*htmlPath, v.writeHTML)
 	default:
 		return v.writeText(stdout)
 	}
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// writeFileAtomic writes a file through write, readable by its owner only (it holds what people asked),
+// replacing it only once it is complete.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }
 
 // openExistingStore opens the database at path, refusing to create a new, empty one.
@@ -140,12 +173,31 @@ type reportView struct {
 	Entries          []entryView      `json:"entries"`
 	NeverGiven       []entryRefView   `json:"never_given"`
 	Unanswered       []unansweredView `json:"unanswered"`
+	ByNearest        []nearestView    `json:"unanswered_by_nearest"`
+	Weeks            []weekView       `json:"weeks"`
 	Totals           sqlite.Totals    `json:"totals"`
+}
+
+// weekView is one week's questions by status.
+type weekView struct {
+	Start    time.Time        `json:"start"`
+	Total    int64            `json:"total"`
+	ByStatus map[string]int64 `json:"by_status"`
+}
+
+// nearestView is the unanswered questions whose nearest entry was one entry.
+type nearestView struct {
+	NearestID    string           `json:"nearest_id"`
+	NearestTitle string           `json:"nearest_title"`
+	NearestFile  string           `json:"nearest_file,omitempty"`
+	Count        int              `json:"count"`
+	Questions    []unansweredView `json:"questions"`
 }
 
 type entryView struct {
 	ID           string   `json:"id"`
 	Title        string   `json:"title"`
+	File         string   `json:"-"`
 	Given        int64    `json:"given"`
 	Helpful      int64    `json:"helpful"`
 	NotHelpful   int64    `json:"not_helpful"`
@@ -186,8 +238,12 @@ func newReportView(r *sqlite.Report, base *knowledge.Base, since, now time.Time,
 		if comments == nil {
 			comments = []string{}
 		}
-		v.Entries = append(v.Entries, entryView{ID: e.ID, Title: entryTitle(base, e.ID), Given: e.Given,
-			Helpful: e.Helpful, NotHelpful: e.NotHelpful, HelpfulShare: e.HelpfulShare, Comments: comments})
+		ev := entryView{ID: e.ID, Title: entryTitle(base, e.ID), Given: e.Given,
+			Helpful: e.Helpful, NotHelpful: e.NotHelpful, HelpfulShare: e.HelpfulShare, Comments: comments}
+		if ke := base.Entry(e.ID); ke != nil {
+			ev.File = ke.File
+		}
+		v.Entries = append(v.Entries, ev)
 	}
 	if base != nil {
 		for _, e := range base.Entries {
@@ -197,16 +253,43 @@ func newReportView(r *sqlite.Report, base *knowledge.Base, since, now time.Time,
 		}
 	}
 	for _, q := range r.Unanswered {
-		u := unansweredView{Question: q.Text, Count: q.Count, Status: q.Status, NearestID: q.NearestID}
-		if q.NearestID != "" {
-			u.NearestTitle = entryTitle(base, q.NearestID)
-			if e := base.Entry(q.NearestID); e != nil {
-				u.NearestFile = e.File
+		v.Unanswered = append(v.Unanswered, newUnansweredView(q, base))
+	}
+	v.ByNearest = []nearestView{}
+	for _, g := range r.ByNearest {
+		n := nearestView{NearestID: g.NearestID, Count: g.Count, Questions: []unansweredView{}}
+		if g.NearestID != "" {
+			n.NearestTitle = entryTitle(base, g.NearestID)
+			if e := base.Entry(g.NearestID); e != nil {
+				n.NearestFile = e.File
 			}
 		}
-		v.Unanswered = append(v.Unanswered, u)
+		for _, q := range g.Questions {
+			n.Questions = append(n.Questions, newUnansweredView(q, base))
+		}
+		v.ByNearest = append(v.ByNearest, n)
+	}
+	v.Weeks = []weekView{}
+	for _, w := range r.Weeks {
+		wv := weekView{Start: w.Start, ByStatus: map[string]int64{}}
+		for s, n := range w.ByStatus {
+			wv.ByStatus[string(s)] = n
+			wv.Total += n
+		}
+		v.Weeks = append(v.Weeks, wv)
 	}
 	return v
+}
+
+func newUnansweredView(q sqlite.QuestionGroup, base *knowledge.Base) unansweredView {
+	u := unansweredView{Question: q.Text, Count: q.Count, Status: q.Status, NearestID: q.NearestID}
+	if q.NearestID != "" {
+		u.NearestTitle = entryTitle(base, q.NearestID)
+		if e := base.Entry(q.NearestID); e != nil {
+			u.NearestFile = e.File
+		}
+	}
+	return u
 }
 
 // entryTitle is the entry's title, or a note that it is gone from the knowledge.
