@@ -146,6 +146,9 @@ func (ix *Index) wordTokens(ws []string, tr *trace, correct bool) []token {
 			w = r
 		}
 		s, known := ix.stems[w]
+		if c, ok := ix.aliases[w]; ok && tr != nil {
+			tr.Corrections = append(tr.Corrections, w+" → "+c)
+		}
 		if !known {
 			s = stem(w)
 			_, known = ix.terms[s]

@@ -154,6 +154,7 @@ func (b *Bot) record(_ context.Context, q Query, r *Reply, top []Scored) {
 		UserHash:         HashID(b.opts.HashKey, q.Platform, q.UserID),
 		Question:         strings.TrimSpace(q.Text),
 		Status:           r.Status,
+		Reason:           r.Reason,
 		Score:            r.Score,
 		KnowledgeVersion: r.KnowledgeVersion,
 	}

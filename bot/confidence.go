@@ -16,7 +16,7 @@ import (
 // featureNames label the confidence features, for --explain.
 var featureNames = []string{
 	"bias", "coverage", "q-coverage", "focus", "phrasing", "answer", "bm25", "exact", "off-knowledge",
-	"unknown", "oos-sim", "oos-over-in", "prelim-gap", "top", "short", "phrasing-gap", "off-questions", "missing", "contains-phrasing", "contain-gap",
+	"unknown", "oos-sim", "oos-over-in", "prelim-gap", "top", "short", "phrasing-gap", "off-questions", "missing", "contains-phrasing", "contain-gap", "scope-odds", "scope-most", "scope-least",
 }
 
 // features computes the feature vectors of candidates ordered by prelim score.
@@ -52,7 +52,7 @@ func features(cands []Scored, qi queryInfo) {
 		}
 		c.features = []float64{1, c.Coverage, c.QCoverage, c.Focus, c.Phrasing, c.Answer, c.BM25, exact,
 			qi.off, qi.unknown, qi.oosSim, qi.oosSim - maxPhr, gap, top, 1 / math.Sqrt(float64(max(1, qi.nContent))),
-			c.Phrasing - otherPhr, qi.offQ, c.miss, c.contain, c.contain - maxCon}
+			c.Phrasing - otherPhr, qi.offQ, c.miss, c.contain, c.contain - maxCon, qi.scope, qi.scopeMax / 5, qi.scopeMin / 5}
 	}
 }
 

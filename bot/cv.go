@@ -45,7 +45,7 @@ type CVResult struct {
 
 // PolicyScore is one decision policy's cross-validated result and utility.
 type PolicyScore struct {
-	AnswerAt, Margin, ClarifyAt, SuggestAt, InScopeAt   float64
+	Pick, Scope, ClarifyAt, SuggestAt, InScopeAt        float64
 	Correct, Near, Wrong, Abstain, OOSHeld, OOSAnswered int
 	Utility                                             float64
 	// Current is the policy the bot uses; Chosen is the one the sweep recommends.
@@ -58,7 +58,7 @@ const (
 	utilWrong      = -3.0
 	utilChoiceHit  = 0.25
 	utilNear       = 0.25
-	utilOOSSuggest = -0.5
+	utilOOSSuggest = -0.25
 )
 
 // judged is one cross-validated example: its candidates with the fold model's confidence.
@@ -158,7 +158,7 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 	var out []PolicyScore
 	try := func(p policy) {
-		ps := PolicyScore{AnswerAt: p.AnswerAt, Margin: p.Margin, ClarifyAt: p.ClarifyAt, SuggestAt: p.SuggestAt, InScopeAt: p.InScopeAt, Current: p == decision}
+		ps := PolicyScore{Pick: p.Pick, Scope: p.Scope, ClarifyAt: p.ClarifyAt, SuggestAt: p.SuggestAt, InScopeAt: p.InScopeAt, Current: p == decision}
 		for _, j := range js {
 			st, _ := p.status(j.cands, j.qi)
 			hit := len(j.cands) > 0 && j.cands[0].index == j.entry
@@ -191,12 +191,12 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 		}
 		out = append(out, ps)
 	}
-	for a := 0.3; a < 0.851; a += 0.05 {
-		for _, m := range []float64{0, 0.1, 0.2, 0.3} {
+	for pick := 0.5; pick < 0.951; pick += 0.05 {
+		for scope := 0.3; scope < 0.91; scope += 0.1 {
 			for _, c := range []float64{0.25, 0.3, 0.35} {
-				for _, sg := range []float64{0.1, 0.15, 0.2} {
-					for in := 0.3; in < 0.81; in += 0.1 {
-						try(policy{AnswerAt: round2(a), Margin: m, ClarifyAt: c, SuggestAt: sg, InScopeAt: round2(in)})
+				for _, sg := range []float64{0.1, 0.2} {
+					for in := 0.3; in <= scope+0.001; in += 0.1 {
+						try(policy{Pick: round2(pick), Scope: round2(scope), ClarifyAt: c, SuggestAt: sg, InScopeAt: round2(in)})
 					}
 				}
 			}

@@ -10,24 +10,25 @@ import (
 	"github.com/radbot/radbot/knowledge"
 )
 
-// policy cuts the learned confidence (0..1, the probability that an entry is the right answer; what is
-// left over is the probability that none is) into a reply:
+// policy cuts the learned confidences into a reply. Each candidate's confidence is the probability
+// that it is the right answer; their sum is the probability that the question is about one of them at
+// all (in scope), and each one's share of the sum says how sure the choice between them is:
 //
-//	answered  the best entry's confidence is at least AnswerAt and Margin ahead of the next;
-//	clarify   two or three entries are each at least ClarifyAt: ask which was meant;
-//	suggest   nothing is sure, but the best is at least SuggestAt and the question seems to be about one
-//	          of the candidates (their confidences add up to InScopeAt): "did you mean ...?" with up to
-//	          three, and the question is kept as unanswered;
-//	fallback  nothing near: out of scope when the candidates add up to less than InScopeAt or most of
-//	          the question's weight is in words no entry uses, else "not in the knowledge yet".
+//	answered  the question is in scope (sum at least Scope) and the best entry holds at least Pick of it;
+//	clarify   in scope, but the second entry also holds at least ClarifyAt: ask which was meant;
+//	suggest   not sure it is in scope, but the best entry's confidence is at least SuggestAt and the sum
+//	          at least InScopeAt: "did you mean ...?" with up to three, and the question is kept as
+//	          unanswered;
+//	fallback  out of scope when the sum is under InScopeAt or most of the question's weight is in words
+//	          no entry uses; otherwise "not in the knowledge yet".
 type policy struct {
-	AnswerAt, Margin, ClarifyAt, SuggestAt, InScopeAt float64
+	Pick, Scope, ClarifyAt, SuggestAt, InScopeAt float64
 }
 
 // decision is the policy the bot uses. It was chosen by `radbot eval --cv --sweep` on the knowledge's
 // own phrasings and out-of-scope examples (leave-one-out, models refitted without each), as the policy
 // with the best utility there; the held-out evaluation sets play no part.
-var decision = policy{AnswerAt: 0.65, Margin: 0, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.7}
+var decision = policy{Pick: 0.65, Scope: 0.8, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.6}
 
 // outOfScopeOff: a question most of whose weight is in words no entry uses is out of scope.
 const outOfScopeOff = 0.5
@@ -40,7 +41,9 @@ type conversation struct {
 	candidates []EntryRef
 }
 
-func convKey(q Query) string { return string(q.Platform) + "\x00" + q.ConversationID + "\x00" + q.UserID }
+func convKey(q Query) string {
+	return string(q.Platform) + "\x00" + q.ConversationID + "\x00" + q.UserID
+}
 
 // verdict is the outcome of judging one analysed question.
 type verdict struct {
@@ -163,7 +166,7 @@ func (b *Bot) cut(ix *Index, top []Scored, qi queryInfo, p policy) Reply {
 	case StatusAnswered:
 		return b.answered(ix, top[0].Entry, score)
 	case StatusClarify:
-		return choices(StatusClarify, texts.Clarify, top, p.ClarifyAt)
+		return choices(StatusClarify, texts.Clarify, top, p.ClarifyAt*inScope(top))
 	case StatusSuggest:
 		return choices(StatusSuggest, texts.Suggest, top, p.SuggestAt)
 	}
@@ -173,29 +176,35 @@ func (b *Bot) cut(ix *Index, top []Scored, qi queryInfo, p policy) Reply {
 	return Reply{Status: StatusFallback, Reason: reason, Text: texts.Fallback, Links: texts.FallbackLinks, Score: score}
 }
 
+// inScope is the probability that the question is about one of the candidates.
+func inScope(top []Scored) float64 {
+	sum := 0.0
+	for _, s := range top {
+		sum += s.Confidence
+	}
+	return sum
+}
+
 // status is the policy's decision on ranked candidates, without building the reply.
 func (p policy) status(top []Scored, qi queryInfo) (Status, Reason) {
-	inScope := 0.0
-	for _, s := range top {
-		inScope += s.Confidence
-	}
+	sum := inScope(top)
 	reason := ReasonNoMatch
-	if outOfScope(top, qi) || inScope < p.InScopeAt {
+	if outOfScope(top, qi) || sum < p.InScopeAt {
 		reason = ReasonOutOfScope
 	}
-	if len(top) == 0 {
+	if len(top) == 0 || sum <= 0 {
 		return StatusFallback, reason
 	}
-	best, second := top[0].Confidence, 0.0
+	best, second := top[0].Confidence/sum, 0.0
 	if len(top) > 1 {
-		second = top[1].Confidence
+		second = top[1].Confidence / sum
 	}
 	switch {
-	case best >= p.AnswerAt && best-second >= p.Margin:
+	case sum >= p.Scope && best >= p.Pick:
 		return StatusAnswered, ReasonNone
-	case best >= p.ClarifyAt && second >= p.ClarifyAt:
+	case sum >= p.Scope && second >= p.ClarifyAt:
 		return StatusClarify, ReasonNone
-	case best >= p.SuggestAt && reason != ReasonOutOfScope:
+	case top[0].Confidence >= p.SuggestAt && reason != ReasonOutOfScope:
 		return StatusSuggest, ReasonNone
 	}
 	return StatusFallback, reason
@@ -218,7 +227,7 @@ func outOfScope(top []Scored, qi queryInfo) bool {
 func choices(st Status, intro string, top []Scored, at float64) Reply {
 	var cands []EntryRef
 	for _, s := range top {
-		if s.Confidence < at || len(cands) == 3 {
+		if len(cands) > 0 && s.Confidence < at || len(cands) == 3 {
 			break
 		}
 		cands = append(cands, EntryRef{ID: s.Entry.ID, Title: s.Entry.Title, Score: s.Confidence})

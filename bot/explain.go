@@ -27,9 +27,11 @@ type Explanation struct {
 	// each candidate's Features().
 	Features []string
 	Weights  []float64
-	// Thresholds of the decision.
-	AnswerAt, AnswerMargin, ClarifyAt, SuggestAt float64
-	Reply                                        Reply
+	// Thresholds of the decision (see the policy in decide.go).
+	Pick, Scope, ClarifyAt, SuggestAt, InScopeAt float64
+	// InScope is the sum of the candidates' confidences: how likely the question is about one of them.
+	InScope float64
+	Reply   Reply
 }
 
 // Features returns the confidence model's inputs for this candidate (see Explanation.Features).
@@ -40,7 +42,7 @@ func (b *Bot) Explain(text string) Explanation {
 	ix := b.index.Load()
 	ws := words(text)
 	ex := Explanation{Question: text, Normalized: Normalize(text), SafetyAt: safetyAt,
-		AnswerAt: decision.AnswerAt, AnswerMargin: decision.Margin, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt,
+		Pick: decision.Pick, Scope: decision.Scope, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt, InScopeAt: decision.InScopeAt,
 		Features: featureNames}
 	if ix.conf != nil {
 		ex.Weights = ix.conf.w
@@ -58,6 +60,7 @@ func (b *Bot) Explain(text string) Explanation {
 	if qi.oosAt >= 0 {
 		ex.NearestOutOfScope = ix.base.OutOfScope[qi.oosAt]
 	}
+	ex.InScope = inScope(top)
 	if len(top) > 5 {
 		top = top[:5]
 	}

@@ -16,14 +16,16 @@ import (
 type Index struct {
 	base *knowledge.Base
 
-	terms  map[string]int32 // stem → term id
-	stemOf []string         // term id → stem
-	df     []int32          // by term: entries whose text has the term
-	dfQ    []int32          // by term: entries whose title, phrasings or keywords have it
-	oosDF  []int32          // by term: out-of-scope examples that have it
-	idf    []float64        // by term
-	post   [][]posting      // by term: the entries that have it, in entry order
-	oosPo  [][]int32        // by term: the out-of-scope examples that have it
+	terms      map[string]int32 // stem → term id
+	stemOf     []string         // term id → stem
+	df         []int32          // by term: entries whose text has the term
+	dfQ        []int32          // by term: entries whose title, phrasings or keywords have it
+	oosDF      []int32          // by term: out-of-scope examples that have it
+	phrDF      []int32          // by term: phrasings and titles (of all entries) that have it
+	nPhrasings int              // phrasings and titles in all
+	idf        []float64        // by term
+	post       [][]posting      // by term: the entries that have it, in entry order
+	oosPo      [][]int32        // by term: the out-of-scope examples that have it
 
 	docLen   []float64   // by entry: weighted length of its text
 	bm25Norm []float64   // by entry: k1·(1-b+b·len/avgLen)
@@ -34,6 +36,7 @@ type Index struct {
 
 	// analysis
 	stems      map[string]string    // known raw word → stem
+	aliases    map[string]string    // misspelling in a phrasing → the word it was read as
 	known      []string             // known raw words, for typo correction
 	deletes    map[string][]int32   // a known word with one letter deleted (or none) → its indexes in known
 	syn        map[string][]synRule // first stem of a synonym term → rules starting with it
@@ -79,6 +82,7 @@ func NewIndex(base *knowledge.Base) *Index {
 		base:    base,
 		terms:   map[string]int32{},
 		stems:   map[string]string{},
+		aliases: map[string]string{},
 		deletes: map[string][]int32{},
 		syn:     map[string][]synRule{},
 	}
@@ -107,43 +111,80 @@ type entryText struct {
 }
 
 // buildVocabulary splits every text into words and records every known word with its stem, for the
-// stem cache and typo correction.
+// stem cache and typo correction. Phrasings are written the way people type, typos included
+// ("radiolgy"); a misspelling must not become a word the bot knows, or a question with the same typo
+// would match only that phrasing and never be corrected. So the words of titles, keywords, answers and
+// synonyms, real English words, and words used in two phrasings or more are trusted; any other word of a
+// phrasing or example that is one or two edits from a trusted word is read as that word.
 func (ix *Index) buildVocabulary() []entryText {
-	add := func(ws []string) {
+	var trusted, loose []string
+	seen := map[string]int{} // phrasing and example words → how many uses
+	trust := func(ws []string) { trusted = append(trusted, ws...) }
+	count := func(ws []string) {
 		for _, w := range ws {
-			if _, ok := ix.stems[w]; ok {
-				continue
+			if seen[w] == 0 {
+				loose = append(loose, w)
 			}
-			ix.stems[w] = stem(w)
-			if len(w) >= 4 && !isDigits(w) {
-				ix.addKnown(w)
-			}
+			seen[w]++
 		}
 	}
 	out := make([]entryText, len(ix.base.Entries))
 	for i, e := range ix.base.Entries {
 		t := entryText{title: words(e.Title), answer: words(e.Answer)}
-		add(t.title)
-		add(t.answer)
+		trust(t.title)
+		trust(t.answer)
 		for _, q := range e.Questions {
 			ws := words(q)
 			t.phrasings = append(t.phrasings, ws)
-			add(ws)
+			count(ws)
 		}
 		for _, k := range e.Keywords {
 			ws := words(k)
 			t.keywords = append(t.keywords, ws)
-			add(ws)
+			trust(ws)
 		}
 		out[i] = t
 	}
 	for _, g := range ix.base.Synonyms {
 		for _, t := range g {
-			add(words(t))
+			trust(words(t))
 		}
 	}
 	for _, q := range ix.base.OutOfScope {
-		add(words(q))
+		count(words(q))
+	}
+	add := func(w string) {
+		if _, ok := ix.stems[w]; ok {
+			return
+		}
+		ix.stems[w] = stem(w)
+		if len(w) >= 4 && !isDigits(w) {
+			ix.addKnown(w)
+		}
+	}
+	for _, w := range trusted {
+		add(w)
+	}
+	var doubtful []string
+	for _, w := range loose {
+		if _, ok := ix.stems[w]; ok {
+			continue
+		}
+		if seen[w] > 1 || len(w) < 5 || isEnglishWord(w) {
+			add(w)
+		} else {
+			doubtful = append(doubtful, w)
+		}
+	}
+	// Correct the doubtful words against the trusted ones only, then trust what is left.
+	for _, w := range doubtful {
+		if c := ix.correct(w); c != "" {
+			ix.stems[w] = ix.stems[c]
+			ix.aliases[w] = c
+		}
+	}
+	for _, w := range doubtful {
+		add(w)
 	}
 	return out
 }
@@ -195,6 +236,7 @@ func (ix *Index) termIDs(stems []string) []int32 {
 			ix.df = append(ix.df, 0)
 			ix.dfQ = append(ix.dfQ, 0)
 			ix.oosDF = append(ix.oosDF, 0)
+			ix.phrDF = append(ix.phrDF, 0)
 			ix.post = append(ix.post, nil)
 			ix.oosPo = append(ix.oosPo, nil)
 		}
@@ -241,6 +283,10 @@ func (ix *Index) buildPostings(texts []entryText) {
 			}
 			if phrasing {
 				ix.phr[i] = append(ix.phr[i], set)
+				ix.nPhrasings++
+				for _, id := range set {
+					ix.phrDF[id]++
+				}
 			}
 		}
 		addSet(ix.setOf(t.title), weightTitle, true)

@@ -99,13 +99,19 @@ type Scored struct {
 
 // queryInfo holds what is known of the question as a whole.
 type queryInfo struct {
-	mass     float64 // total weight of its terms
-	unknown  float64 // share of the weight in words the knowledge has never seen
-	off      float64 // share in words no entry has (unknown, or known only from out-of-scope examples)
-	offQ     float64 // share in words no entry's questions (title, phrasings, keywords) use
-	oosSim   float64 // similarity to the nearest out-of-scope example
-	oosAt    int     // which example (-1 for none)
-	nContent int
+	mass    float64 // total weight of its terms
+	unknown float64 // share of the weight in words the knowledge has never seen
+	off     float64 // share in words no entry has (unknown, or known only from out-of-scope examples)
+	offQ    float64 // share in words no entry's questions (title, phrasings, keywords) use
+	// scope is the weighted mean log-odds that the question's words come from a phrasing rather than an
+	// out-of-scope example (naive Bayes): "radiology" says in scope, "cardiology" says out.
+	scope float64
+	// scopeMax and scopeMin are the log-odds of the question's most in-scope and most out-of-scope
+	// words: one "radiology" or one "cardiology" can settle it.
+	scopeMax, scopeMin float64
+	oosSim             float64 // similarity to the nearest out-of-scope example
+	oosAt              int     // which example (-1 for none)
+	nContent           int
 }
 
 // scratch holds per-search accumulators, reused through a pool so that a search allocates little
@@ -194,6 +200,8 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 	if qi.mass == 0 {
 		return nil, qi
 	}
+	qi.scope, qi.scopeMax, qi.scopeMin = ix.scopeOdds(q, idfs, m)
+	qi.scope /= qi.mass
 	qi.offQ /= qi.mass
 	qi.off /= qi.mass
 	qi.unknown /= qi.mass
@@ -320,6 +328,40 @@ func (ix *Index) heaviestMissing(e int, q []qterm, idfs []float64, m mask) float
 		heaviest = w
 	}
 	return heaviest
+}
+
+// scopeOdds sums, weighted like the question's mass, each term's log-odds of appearing in a phrasing
+// rather than in an out-of-scope example, with the hidden example's own counts taken out.
+func (ix *Index) scopeOdds(q []qterm, idfs []float64, m mask) (sum, most, least float64) {
+	const alpha = 0.5
+	nP, nO := float64(ix.nPhrasings), float64(len(ix.oos))
+	var hidden, hiddenOOS []int32
+	if m.entry >= 0 && m.phr >= 0 {
+		hidden, nP = ix.phr[m.entry][m.phr], nP-1
+	}
+	if m.oos >= 0 {
+		hiddenOOS, nO = ix.oos[m.oos], nO-1
+	}
+	most, least = math.Inf(-1), math.Inf(1)
+	for i, t := range q {
+		cP, cO := 0.0, 0.0
+		if t.id >= 0 {
+			cP, cO = float64(ix.phrDF[t.id]), float64(ix.oosDF[t.id])
+			if containsID(hidden, t.id) {
+				cP--
+			}
+			if containsID(hiddenOOS, t.id) {
+				cO--
+			}
+		}
+		odds := math.Log((cP+alpha)/(nP+1)) - math.Log((cO+alpha)/(nO+1))
+		sum += t.w * idfs[i] * odds
+		most, least = max(most, odds), min(least, odds)
+	}
+	if len(q) == 0 {
+		most, least = 0, 0
+	}
+	return sum, most, least
 }
 
 // has reports whether entry e's text has the term, with a hidden example taken out.

@@ -120,6 +120,7 @@ type Interaction struct {
 	UserHash         string // keyed hash, never the raw id
 	Question         string // withheld for refused questions, which may reveal health details
 	Status           Status
+	Reason           Reason  // why it was not answered, when it was not
 	EntryID          string  // the answered entry; empty otherwise
 	NearestID        string  // the best-scoring entry, even for fallback and clarify
 	Score            float64 // the best score

@@ -75,7 +75,8 @@ func renderReply(r bot.Reply, t knowledge.Texts) message {
 			return renderAnswer(r)
 		}
 		return message{Content: fit(r.Text, maxContent)}
-	case bot.StatusClarify:
+	case bot.StatusClarify, bot.StatusSuggest:
+		// Both offer entries as buttons: "which did you mean?" or "did you mean ...?".
 		return renderClarify(r, t)
 	case bot.StatusFallback:
 		m := message{Content: withLinks(or(r.Text, t.Fallback, defaultError), r.Links)}

@@ -63,7 +63,8 @@ func Render(r bot.Reply) Message {
 			return renderAnswered(r)
 		}
 		return renderText(r.Text, nil, false)
-	case bot.StatusClarify:
+	case bot.StatusClarify, bot.StatusSuggest:
+		// Both offer entries as buttons: "which did you mean?" or "did you mean ...?".
 		return renderClarify(r)
 	case bot.StatusRefused:
 		return renderText(r.Text, r.Links, true)

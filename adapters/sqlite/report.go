@@ -201,11 +201,12 @@ func entryReports(ctx context.Context, tx *sql.Tx, since int64) ([]EntryReport, 
 	return entries, nil
 }
 
-// unanswered groups fallback and clarify questions by their normalised text and returns the top
+// unanswered groups fallback, clarify and suggest questions (not the out-of-scope ones, which no entry
+// should answer) by their normalised text and returns the top
 // groups, most asked first (ties by text), and every group gathered under its nearest entry.
 func unanswered(ctx context.Context, tx *sql.Tx, since int64, norm func(string) string, top int) ([]QuestionGroup, []NearestGroup, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT question, status, nearest_id FROM interactions
-		WHERE status IN ('fallback', 'clarify') AND at >= ?`, since)
+		WHERE status IN ('fallback', 'clarify', 'suggest') AND reason <> 'out_of_scope' AND at >= ?`, since)
 	if err != nil {
 		return nil, nil, err
 	}

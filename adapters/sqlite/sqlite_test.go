@@ -122,8 +122,8 @@ func TestMigrationsAppliedOnceAndWAL(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := appliedMigrations(t, path)
-	if len(first) != 2 || !strings.HasPrefix(first[0], "1 0001_init ") || !strings.HasPrefix(first[1], "2 0002_meta ") {
-		t.Fatalf("schema_migrations = %q, want versions 1 and 2", first)
+	if len(first) != 3 || !strings.HasPrefix(first[0], "1 0001_init ") || !strings.HasPrefix(first[1], "2 0002_meta ") || !strings.HasPrefix(first[2], "3 0003_reason ") {
+		t.Fatalf("schema_migrations = %q, want versions 1 to 3", first)
 	}
 
 	time.Sleep(5 * time.Millisecond) // a re-run would record a later applied_at
@@ -147,7 +147,6 @@ func TestMigratesForwardFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := save(t, old, bot.Interaction{Platform: "slack", Question: "kept across the upgrade"})
 	if _, err := old.HashKey(ctx); err == nil {
 		t.Error("HashKey worked at version 1; the meta table should come with version 2")
 	}
@@ -157,13 +156,19 @@ func TestMigratesForwardFromVersion1(t *testing.T) {
 	if got := appliedMigrations(t, path); len(got) != 1 {
 		t.Fatalf("at version 1 schema_migrations = %q", got)
 	}
+	// A row as version 1 wrote it, without the columns later versions add.
+	const id = 12345
+	if _, err := rawDB(t, path).Exec(`INSERT INTO interactions (id, at, platform, conversation_hash, user_hash, question, status, entry_id, nearest_id, score, knowledge_version)
+		VALUES (?, 1, 'slack', 'c', 'u', 'kept across the upgrade', 'fallback', '', '', 0, 'v')`, id); err != nil {
+		t.Fatal(err)
+	}
 
 	s := openStore(t, path)
-	if got := appliedMigrations(t, path); len(got) != 2 || !strings.HasPrefix(got[1], "2 0002_meta ") {
-		t.Fatalf("after upgrade schema_migrations = %q, want versions 1 and 2", got)
+	if got := appliedMigrations(t, path); len(got) != 3 || !strings.HasPrefix(got[1], "2 0002_meta ") || !strings.HasPrefix(got[2], "3 0003_reason ") {
+		t.Fatalf("after upgrade schema_migrations = %q, want versions 1 to 3", got)
 	}
 	in, err := s.Interaction(ctx, id)
-	if err != nil || in.Question != "kept across the upgrade" {
+	if err != nil || in.Question != "kept across the upgrade" || in.Reason != "" {
 		t.Errorf("Interaction(%d) = %+v, %v; want the row saved at version 1", id, in, err)
 	}
 	if _, err := s.HashKey(ctx); err != nil {

@@ -24,8 +24,8 @@ func orNow(t time.Time) time.Time {
 }
 
 const insertInteraction = `INSERT INTO interactions
-	(id, at, platform, conversation_hash, user_hash, question, status, entry_id, nearest_id, score, knowledge_version)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	(id, at, platform, conversation_hash, user_hash, question, status, entry_id, nearest_id, score, knowledge_version, reason)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO NOTHING`
 
 func checkInteraction(in *bot.Interaction) error {
@@ -37,7 +37,7 @@ func checkInteraction(in *bot.Interaction) error {
 
 func interactionArgs(in *bot.Interaction, id any) []any {
 	return []any{id, millis(orNow(in.Time)), string(in.Platform), in.ConversationHash, in.UserHash, in.Question,
-		string(in.Status), in.EntryID, in.NearestID, in.Score, in.KnowledgeVersion}
+		string(in.Status), in.EntryID, in.NearestID, in.Score, in.KnowledgeVersion, string(in.Reason)}
 }
 
 // SaveInteractions implements bot.Store: it stores the batch, each interaction under its own ID, in
@@ -132,11 +132,11 @@ func (s *Store) SaveVote(ctx context.Context, v bot.Vote) error {
 func (s *Store) Interaction(ctx context.Context, id int64) (*bot.Interaction, error) {
 	in := &bot.Interaction{ID: id}
 	var at int64
-	var status, platform string
+	var status, platform, reason string
 	err := s.read.QueryRowContext(ctx, `SELECT at, platform, conversation_hash, user_hash, question, status,
-		entry_id, nearest_id, score, knowledge_version FROM interactions WHERE id = ?`, id).Scan(
+		entry_id, nearest_id, score, knowledge_version, reason FROM interactions WHERE id = ?`, id).Scan(
 		&at, &platform, &in.ConversationHash, &in.UserHash, &in.Question, &status,
-		&in.EntryID, &in.NearestID, &in.Score, &in.KnowledgeVersion)
+		&in.EntryID, &in.NearestID, &in.Score, &in.KnowledgeVersion, &reason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("interaction %d: %w", id, bot.ErrNotFound)
 	}
@@ -145,6 +145,7 @@ func (s *Store) Interaction(ctx context.Context, id int64) (*bot.Interaction, er
 	}
 	in.Time = fromMillis(at)
 	in.Status = bot.Status(status)
+	in.Reason = bot.Reason(reason)
 	in.Platform = bot.Platform(platform)
 	return in, nil
 }

@@ -131,7 +131,7 @@ type jsonReply struct {
 	Line       int          `json:"line,omitempty"`
 	Question   string       `json:"question"`
 	Status     string       `json:"status"`
-	Reason     string       `json:"reason,omitempty"`
+	Reason     string       `json:"reason"` // why it was not answered: out_of_scope, no_match, medical, crisis
 	EntryID    string       `json:"entry_id"`
 	Title      string       `json:"title"`
 	Answer     string       `json:"answer"`

@@ -22,6 +22,7 @@ type askReply struct {
 	Line     int     `json:"line"`
 	Question string  `json:"question"`
 	Status   string  `json:"status"`
+	Reason   string  `json:"reason"`
 	EntryID  string  `json:"entry_id"`
 	Title    string  `json:"title"`
 	Answer   string  `json:"answer"`
@@ -41,7 +42,7 @@ type askReply struct {
 	} `json:"candidates"`
 }
 
-var askKeys = []string{"answer", "candidates", "entry_id", "question", "related", "score", "sources", "status", "title"}
+var askKeys = []string{"answer", "candidates", "entry_id", "question", "reason", "related", "score", "sources", "status", "title"}
 
 // decodeAsk decodes one JSON reply and checks its shape: exactly the documented keys, and every list an
 // array (never null).
@@ -135,24 +136,25 @@ func TestAskJSONOtherStatuses(t *testing.T) {
 	base := defaultBase(t)
 	tx := base.Texts
 	for _, tc := range []struct {
-		question, status string
-		text             string // the bot text the user must see
-		links            []knowledge.Source
-		mentions         []string
+		question, status, reason string
+		text                     string // the bot text the user must see
+		links                    []knowledge.Source
+		mentions                 []string
 	}{
-		{"best pizza near campus", "fallback", tx.Fallback, tx.FallbackLinks, nil},
-		{"my dad needs an angioplasty, is it dangerous?", "refused", tx.Refusal, tx.RefusalLinks, []string{"111", "999", "GP"}},
-		{"hello", "smalltalk", tx.Greeting, nil, nil},
+		{"best pizza near campus", "fallback", "out_of_scope", tx.OutOfScope, tx.OutOfScopeLinks, nil},
+		{"my dad needs an angioplasty, is it dangerous?", "refused", "medical", tx.Refusal, tx.RefusalLinks, []string{"111", "999", "GP"}},
+		{"I want to kill myself", "refused", "crisis", tx.Crisis, tx.CrisisLinks, []string{"999", "111", "116 123"}},
+		{"hello", "smalltalk", "", tx.Greeting, nil, nil},
 	} {
-		t.Run(tc.status, func(t *testing.T) {
+		t.Run(tc.status+tc.reason, func(t *testing.T) {
 			t.Parallel()
 			code, out, errOut := runRadbot(t, "", "ask", "--json", tc.question)
 			if code != 0 || errOut != "" {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
 			r := decodeAsk(t, out)
-			if r.Status != tc.status || r.EntryID != "" || r.Title != "" {
-				t.Errorf("%q: status %q entry %q title %q, want %s and no entry", tc.question, r.Status, r.EntryID, r.Title, tc.status)
+			if r.Status != tc.status || r.Reason != tc.reason || r.EntryID != "" || r.Title != "" {
+				t.Errorf("%q: status %q (%q) entry %q title %q, want %s (%q) and no entry", tc.question, r.Status, r.Reason, r.EntryID, r.Title, tc.status, tc.reason)
 			}
 			if !strings.Contains(r.Answer, strings.TrimSpace(tc.text)) {
 				t.Errorf("%q: answer %q does not hold the %s text %q", tc.question, r.Answer, tc.status, tc.text)

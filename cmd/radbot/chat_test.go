@@ -55,7 +55,7 @@ func TestChat(t *testing.T) {
 		t.Errorf("raw Markdown in the answer:\n%s", tt[2])
 	}
 	for _, line := range strings.Split(tt[2], "\n") {
-		if w := visibleWidth(line); w > 80 && strings.Contains(line, " ") {
+		if w := visibleWidth(line); w > 80 && strings.Contains(strings.TrimSpace(line), " ") { // one long address cannot wrap
 			t.Errorf("line of %d columns is not wrapped at 80: %q", w, line)
 		}
 	}

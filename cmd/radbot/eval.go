@@ -617,7 +617,7 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 	ok := printSetLines(w, s)
 	if sweep {
 		fmt.Fprintf(w, "\n(* the policy in use, > the one the sweep chooses: the best utility, ties within 0.1%% broken by more correct answers)")
-		fmt.Fprintf(w, "\ndecision policies by utility on these confidences (correct +1, a related entry that offers the right one +0.25, wrong %s, right entry among choices +0.25, out of scope held +1, answered -3, offered choices -0.5):\n", "-3")
+		fmt.Fprintf(w, "\ndecision policies by utility on these confidences (correct +1, a related entry that offers the right one +0.25, wrong %s, right entry among choices +0.25, out of scope held +1, answered -3, offered choices -0.25):\n", "-3")
 		for i, p := range cv.Sweep {
 			if i >= 5 && !p.Current && !p.Chosen {
 				continue
@@ -631,8 +631,8 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 			case p.Chosen:
 				mark = " > "
 			}
-			fmt.Fprintf(w, "%sanswer %.2f margin %.2f clarify %.2f suggest %.2f in-scope %.2f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f\n",
-				mark, p.AnswerAt, p.Margin, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
+			fmt.Fprintf(w, "%spick %.2f scope %.2f clarify %.2f suggest %.2f in-scope %.2f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f\n",
+				mark, p.Pick, p.Scope, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
 		}
 	}
 	if !ok {

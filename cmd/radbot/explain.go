@@ -37,8 +37,8 @@ func printExplain(w io.Writer, ex bot.Explanation) {
 		fmt.Fprintf(w, "; nearest out-of-scope example (%.2f): %s", ex.OutOfScopeSim, ex.NearestOutOfScope)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "\ncandidates (confidence: learned from the knowledge's own phrasings; answered from %.2f and %.2f ahead, clarify from %.2f, suggest from %.2f):\n",
-		ex.AnswerAt, ex.AnswerMargin, ex.ClarifyAt, ex.SuggestAt)
+	fmt.Fprintf(w, "\ncandidates (confidence learned from the knowledge's own phrasings; in scope %.2f, the sum; answered when in scope from %.2f and the best holds %.2f of it, clarify when the second holds %.2f, suggest from %.2f, out of scope under %.2f):\n",
+		ex.InScope, ex.Scope, ex.Pick, ex.ClarifyAt, ex.SuggestAt, ex.InScopeAt)
 	for i, s := range ex.Top {
 		fmt.Fprintf(w, "%d. %-34s confidence %.3f  coverage %.2f  q-coverage %.2f  focus %.2f  phrasing %.2f  answer %.2f  bm25 %.2f  matched: %s\n",
 			i+1, s.Entry.ID, s.Confidence, s.Coverage, s.QCoverage, s.Focus, s.Phrasing, s.Answer, s.BM25, strings.Join(s.Matched, " "))
@@ -90,6 +90,7 @@ type explainOut struct {
 	Features       []string           `json:"features"`
 	Weights        []float64          `json:"weights"`
 	Thresholds     map[string]float64 `json:"thresholds"`
+	InScope        float64            `json:"in_scope"`
 	Reply          jsonReply          `json:"reply"`
 	Reason         string             `json:"reason"`
 }
@@ -119,7 +120,8 @@ func explainJSON(ex bot.Explanation) explainOut {
 		Safety: round3(ex.Safety), SafetyAt: ex.SafetyAt, SafetyExamples: []explainNeighbor{}, Smalltalk: ex.Smalltalk,
 		OffKnowledge: round3(ex.OffKnowledge), Unknown: round3(ex.Unknown), NearestOOS: ex.NearestOutOfScope,
 		OOSSimilarity: round3(ex.OutOfScopeSim), Candidates: []explainCand{}, Features: ex.Features, Weights: ex.Weights,
-		Thresholds: map[string]float64{"answer": ex.AnswerAt, "answer_margin": ex.AnswerMargin, "clarify": ex.ClarifyAt, "suggest": ex.SuggestAt},
+		Thresholds: map[string]float64{"pick": ex.Pick, "scope": ex.Scope, "clarify": ex.ClarifyAt, "suggest": ex.SuggestAt, "in_scope": ex.InScopeAt},
+		InScope:    round3(ex.InScope),
 		Reply:      replyJSON(ex.Question, ex.Reply), Reason: string(ex.Reply.Reason)}
 	for _, n := range ex.SafetyNeighbour {
 		list := "answer"

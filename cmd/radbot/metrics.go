@@ -96,7 +96,7 @@ func newMetrics() *metrics {
 // initPlatforms makes the question and vote series of each platform exist from the start, at 0, so
 // that rates and alerts work before the first question.
 func (m *metrics) initPlatforms(names []string) {
-	statuses := []bot.Status{bot.StatusAnswered, bot.StatusClarify, bot.StatusFallback, bot.StatusRefused,
+	statuses := []bot.Status{bot.StatusAnswered, bot.StatusClarify, bot.StatusSuggest, bot.StatusFallback, bot.StatusRefused,
 		bot.StatusSmalltalk, bot.StatusLimited}
 	for _, p := range names {
 		for _, s := range statuses {

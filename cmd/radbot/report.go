@@ -391,13 +391,15 @@ func (v *reportView) writeText(w io.Writer) error {
 }
 
 // statusOrder lists the reply kinds in the order a reader expects them.
-var statusOrder = []string{"answered", "unsure", "no answer", "refused (personal medical)", "small talk", "limited"}
+var statusOrder = []string{"answered", "unsure", "did you mean", "no answer", "refused (personal medical)", "small talk", "limited"}
 
 // statusWords says a status in words for the text report.
 func statusWords(s bot.Status) string {
 	switch s {
 	case bot.StatusClarify:
 		return "unsure"
+	case bot.StatusSuggest:
+		return "did you mean"
 	case bot.StatusFallback:
 		return "no answer"
 	case bot.StatusRefused:

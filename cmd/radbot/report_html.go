@@ -33,6 +33,7 @@ var chartStatuses = []struct {
 }{
 	{bot.StatusAnswered, "#2e7d32"},
 	{bot.StatusClarify, "#f9a825"},
+	{bot.StatusSuggest, "#ffb74d"},
 	{bot.StatusFallback, "#c62828"},
 	{bot.StatusRefused, "#6a1b9a"},
 }
