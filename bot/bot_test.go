@@ -28,35 +28,45 @@ func ask(b *bot.Bot, user, text string) bot.Reply {
 	return b.Answer(context.Background(), bot.Query{Platform: "test", ConversationID: "chan", UserID: user, Text: text})
 }
 
+// sharedBot is one bot over the default knowledge for tests that only ask fresh questions (each with a
+// user of its own): learning the models takes a moment, so they share it.
+var sharedBot = sync.OnceValue(func() *bot.Bot {
+	base, err := loadOnce()
+	if err != nil {
+		panic(err)
+	}
+	return bot.New(base, bot.Options{})
+})
+
 // The questions here are written for the tests: none is a copy of an entry's phrasings.
 func TestStatuses(t *testing.T) {
-	b := bot.New(defaultBase(t), bot.Options{})
+	t.Parallel()
+	b := sharedBot()
+	tx := defaultBase(t).Texts
 	cases := []struct {
 		q      string
 		status bot.Status
+		reason bot.Reason
 		entry  string
 	}{
-		{"how long is radiology training", bot.StatusAnswered, "training-length"},
-		{"roughly how many years of specialty training does a radiologist do in the UK", bot.StatusAnswered, "training-length"},
-		{"what is an angioplasty", bot.StatusAnswered, "angioplasty-stenting"},
-		{"how competitive is getting an ST1 radiology number", bot.StatusAnswered, "competition-ratios"},
-		{"could AI end up doing the radiologist's job", bot.StatusAnswered, "ai-in-radiology"},
-		{"radiographer career", bot.StatusClarify, ""},
-		{"best pizza near campus", bot.StatusFallback, ""},
-		{"1", bot.StatusFallback, ""},
-		{"how long is GP training", bot.StatusFallback, ""},
-		{"what does a cardiology registrar earn", bot.StatusFallback, ""},
-		{"my dad needs an angioplasty, is it dangerous?", bot.StatusRefused, ""},
-		{"I've had a headache for a week after my CT, what should I do", bot.StatusRefused, ""},
-		{"hello!", bot.StatusSmalltalk, ""},
-		{"thanks so much", bot.StatusSmalltalk, ""},
-		{"help", bot.StatusSmalltalk, ""},
+		{"how long is radiology training", bot.StatusAnswered, "", "training-length"},
+		{"what is an angioplasty", bot.StatusAnswered, "", "angioplasty-stenting"},
+		{"how competitive is getting an ST1 radiology number", bot.StatusAnswered, "", "competition-ratios"},
+		{"best pizza near campus", bot.StatusFallback, bot.ReasonOutOfScope, ""},
+		{"1", bot.StatusFallback, bot.ReasonOutOfScope, ""},
+		{"how do I become a cardiologist", bot.StatusFallback, bot.ReasonOutOfScope, ""},
+		{"my dad needs an angioplasty, is it dangerous?", bot.StatusRefused, bot.ReasonMedical, ""},
+		{"I've had a headache for a week after my CT, what should I do", bot.StatusRefused, bot.ReasonMedical, ""},
+		{"I want to kill myself", bot.StatusRefused, bot.ReasonCrisis, ""},
+		{"hello!", bot.StatusSmalltalk, "", ""},
+		{"thanks so much", bot.StatusSmalltalk, "", ""},
+		{"help", bot.StatusSmalltalk, "", ""},
 	}
-	for _, c := range cases {
+	for i, c := range cases {
 		t.Run(c.q, func(t *testing.T) {
-			r := ask(b, "u-"+c.q, c.q)
-			if r.Status != c.status {
-				t.Fatalf("status = %s, want %s (reply %+v)", r.Status, c.status, r.Candidates)
+			r := ask(b, fmt.Sprint("statuses-", i), c.q)
+			if r.Status != c.status || r.Reason != c.reason {
+				t.Fatalf("status = %s (%q), want %s (%q); candidates %+v", r.Status, r.Reason, c.status, c.reason, r.Candidates)
 			}
 			if c.entry != "" && (r.Entry == nil || r.Entry.ID != c.entry) {
 				t.Fatalf("entry = %v, want %s", r.Entry, c.entry)
@@ -64,23 +74,25 @@ func TestStatuses(t *testing.T) {
 			if strings.TrimSpace(r.Text) == "" {
 				t.Error("reply has no text to show")
 			}
-			switch r.Status {
-			case bot.StatusAnswered:
+			switch {
+			case r.Status == bot.StatusAnswered:
 				if len(r.Related) == 0 || len(r.Related) > 3 {
 					t.Errorf("related = %d entries, want 1-3", len(r.Related))
 				}
-			case bot.StatusClarify:
-				if len(r.Candidates) < 2 || len(r.Candidates) > 3 {
-					t.Errorf("candidates = %d, want 2 or 3", len(r.Candidates))
+			case r.Reason == bot.ReasonOutOfScope:
+				if r.Text != tx.OutOfScope || len(r.Links) == 0 {
+					t.Errorf("out-of-scope reply %q with links %v, want the out_of_scope text and its links", r.Text, r.Links)
 				}
-			case bot.StatusFallback:
-				if len(r.Links) == 0 {
-					t.Error("fallback gives no links to look at")
-				}
-			case bot.StatusRefused:
+			case r.Reason == bot.ReasonMedical:
 				for _, want := range []string{"111", "GP", "999"} {
 					if !strings.Contains(r.Text, want) {
 						t.Errorf("refusal does not mention %s", want)
+					}
+				}
+			case r.Reason == bot.ReasonCrisis:
+				for _, want := range []string{"999", "111", "116 123"} {
+					if !strings.Contains(r.Text, want) {
+						t.Errorf("crisis reply does not mention %s", want)
 					}
 				}
 			}
@@ -88,35 +100,119 @@ func TestStatuses(t *testing.T) {
 	}
 }
 
-func TestCareerQuestionsAboutProceduresAreNotRefused(t *testing.T) {
-	b := bot.New(defaultBase(t), bot.Options{})
+// Issue 13: decided by what is asked, not by which words appear.
+func TestSafetyDecidesByWhatIsAsked(t *testing.T) {
+	t.Parallel()
+	b := sharedBot()
 	career := []string{
+		"I'm pregnant, can I still do IR lists as a trainee?",
+		"My dad had an angioplasty, is that what IR doctors do all day?",
 		"what is an angioplasty",
 		"do interventional radiologists do fibroid embolisation",
-		"I had a taster week in MRI, does that help my application",
 		"how do I get into interventional radiology",
 		"I'm an FY2, should I apply for radiology",
-		"is a CT scan ionising radiation",
 		"can I train in radiology part time",
 	}
-	for _, q := range career {
-		if r := ask(b, "u", q); r.Status == bot.StatusRefused {
+	for i, q := range career {
+		if r := ask(b, fmt.Sprint("career-", i), q); r.Status == bot.StatusRefused {
 			t.Errorf("%q was refused as medical", q)
 		}
 	}
 	medical := []string{
+		"I'm pregnant, is my CT safe for the baby?",
+		"my dad needs an angioplasty, is it dangerous?",
 		"my mum has a lump in her breast, should she get a mammogram",
-		"I'm pregnant, is an x-ray safe for me",
 		"my CT report says there is a nodule, should I worry",
 		"is the MRI I'm having tomorrow safe with my pacemaker",
 		"my boyfriend needs a biopsy next week, what are the risks",
-		"as a medical student I get chest pain when I run",
 	}
-	for _, q := range medical {
-		if r := ask(b, "u", q); r.Status != bot.StatusRefused {
-			t.Errorf("%q: status %s, want refused", q, r.Status)
+	for i, q := range medical {
+		if r := ask(b, fmt.Sprint("medical-", i), q); r.Status != bot.StatusRefused || r.Reason != bot.ReasonMedical {
+			t.Errorf("%q: status %s (%q), want refused (medical)", q, r.Status, r.Reason)
 		}
 	}
+}
+
+// Issue 13: characters nobody can see cannot smuggle a personal question past the refusal.
+func TestInvisibleCharactersCannotSmuggle(t *testing.T) {
+	t.Parallel()
+	b := sharedBot()
+	plain := "I have chest pain when I breathe, should I get a CT scan"
+	if r := ask(b, "invisible-0", plain); r.Status != bot.StatusRefused {
+		t.Fatalf("plain question: %s, want refused", r.Status)
+	}
+	for i, q := range []string{
+		strings.Replace(plain, "pain", "pa\u200bin", 1),       // zero-width space
+		strings.Replace(plain, "pain", "pa\u00adin", 1),       // soft hyphen
+		strings.Replace(plain, "pain", "ｐａｉｎ", 1),             // fullwidth letters
+		strings.Replace(plain, "chest", "che\u200dst", 1),     // zero-width joiner
+		strings.Replace(plain, "breathe", "\ufeffbreathe", 1), // byte order mark
+	} {
+		if r := ask(b, fmt.Sprint("invisible-", i+1), q); r.Status != bot.StatusRefused {
+			t.Errorf("%q: %s, want refused like the plain question", q, r.Status)
+		}
+	}
+}
+
+// Issue 13: the crisis reply is always shown, whatever the rate limit or the length limit.
+func TestCrisisAlwaysShown(t *testing.T) {
+	b := bot.New(defaultBase(t), bot.Options{RatePerMinute: 1, RateBurst: 1, MaxQuestionChars: 40})
+	ask(b, "u", "what is ct")
+	if r := ask(b, "u", "what is mri"); r.Status != bot.StatusLimited {
+		t.Fatalf("second question in a burst of 1: %s, want limited", r.Status)
+	}
+	if r := ask(b, "u", "i want to end it all"); r.Status != bot.StatusRefused || r.Reason != bot.ReasonCrisis {
+		t.Errorf("crisis while rate-limited: %s (%q), want the crisis reply", r.Status, r.Reason)
+	}
+	long := "I failed the FRCR again today and honestly I just want to die"
+	if r := ask(b, "v", long); r.Status != bot.StatusRefused || r.Reason != bot.ReasonCrisis {
+		t.Errorf("crisis over the length limit: %s (%q), want the crisis reply", r.Status, r.Reason)
+	}
+}
+
+// A crisis phrase must never fire on what the knowledge itself says people ask: the entries' phrasings,
+// the career questions with health words, and the out-of-scope examples.
+func TestCrisisPhrasesDoNotFireOnOrdinaryQuestions(t *testing.T) {
+	t.Parallel()
+	base := defaultBase(t)
+	b := sharedBot()
+	var texts []string
+	for _, e := range base.Entries {
+		texts = append(texts, e.Title)
+		texts = append(texts, e.Questions...)
+	}
+	texts = append(texts, base.Safety.Answer...)
+	texts = append(texts, base.OutOfScope...)
+	for _, q := range texts {
+		if ex := b.Explain(q); ex.Crisis != "" {
+			t.Errorf("%q matches the crisis phrase %q", q, ex.Crisis)
+		}
+	}
+}
+
+// Issue 11: a grade or stage with a topic reaches the topic; two questions in one message are both
+// served; an out-of-scope question gets its own reply.
+func TestHowPeopleAsk(t *testing.T) {
+	t.Parallel()
+	b := sharedBot()
+	r := ask(b, "ask-1", "how long is radiology training and how much do trainees earn")
+	if r.Status != bot.StatusAnswered || r.Entry.ID != "training-length" || len(r.Related) == 0 || r.Related[0].ID != "resident-doctor-pay" {
+		t.Errorf("two questions: %s %v related %v; want training-length with resident-doctor-pay offered first", r.Status, r.Entry, r.Related)
+	}
+	for i, q := range []string{"st3 radiology salary", "how much does an st5 rads trainee earn"} {
+		if r := ask(b, fmt.Sprint("ask-grade-", i), q); r.Entry == nil && !hasCandidate(r, "resident-doctor-pay") || r.Entry != nil && r.Entry.ID != "resident-doctor-pay" {
+			t.Errorf("%q: %s %v %v, want resident-doctor-pay", q, r.Status, r.Entry, r.Candidates)
+		}
+	}
+}
+
+func hasCandidate(r bot.Reply, id string) bool {
+	for _, c := range r.Candidates {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func TestTyposAreCorrected(t *testing.T) {
@@ -163,19 +259,25 @@ func TestSynonymsAndSpellings(t *testing.T) {
 	}
 }
 
-func TestClarifyPick(t *testing.T) {
+// When the bot offers choices (clarify or "did you mean"), the next message can pick one by number,
+// ordinal or words of its title.
+func TestChoicePick(t *testing.T) {
 	for _, pick := range []string{"2", "the second one", "therapeutic"} {
 		t.Run(pick, func(t *testing.T) {
-			b := bot.New(defaultBase(t), bot.Options{})
-			r := ask(b, "u", "radiographer career")
-			if r.Status != bot.StatusClarify {
-				t.Fatalf("status %s, want clarify", r.Status)
+			b := sharedBot()
+			user := "pick-" + pick
+			r := ask(b, user, "radiographer career")
+			if r.Status != bot.StatusClarify && r.Status != bot.StatusSuggest || len(r.Candidates) < 2 {
+				t.Fatalf("status %s with %d candidates, want choices", r.Status, len(r.Candidates))
 			}
 			want := r.Candidates[1].ID
 			if pick == "therapeutic" {
 				want = "therapeutic-radiographer"
+				if !hasCandidate(r, want) {
+					t.Fatalf("candidates %v lack %s", r.Candidates, want)
+				}
 			}
-			got := ask(b, "u", pick)
+			got := ask(b, user, pick)
 			if got.Status != bot.StatusAnswered || got.Entry.ID != want {
 				t.Fatalf("pick %q: got %s %v, want %s", pick, got.Status, got.Entry, want)
 			}
@@ -183,19 +285,25 @@ func TestClarifyPick(t *testing.T) {
 	}
 }
 
+// Issue 11: context resolves elliptical follow-ups only; a question that stands on its own is answered on
+// its own.
 func TestFollowUps(t *testing.T) {
 	cases := []struct{ first, follow, want string }{
 		{"how long is radiology training", "and for IR?", "ir-training"},
-		{"how long is radiology training", "what about the exams?", "frcr-exams"},
+		{"how long is radiology training", "how long does it take", "training-length"},
 		{"what do consultant radiologists do day to day", "how much do they earn?", "consultant-pay"},
+		// Not a follow-up: the last answer's context must not hijack it.
+		{"how long is radiology training", "what is an angioplasty", "angioplasty-stenting"},
+		{"what do consultant radiologists earn", "what is fluoroscopy", "fluoroscopy"},
 	}
-	for _, c := range cases {
+	for i, c := range cases {
 		t.Run(c.follow, func(t *testing.T) {
-			b := bot.New(defaultBase(t), bot.Options{})
-			if r := ask(b, "alice", c.first); r.Status != bot.StatusAnswered {
+			b := sharedBot()
+			user := fmt.Sprint("follow-", i)
+			if r := ask(b, user, c.first); r.Status != bot.StatusAnswered {
 				t.Fatalf("first question: %s", r.Status)
 			}
-			if r := ask(b, "alice", c.follow); r.Status != bot.StatusAnswered || r.Entry.ID != c.want {
+			if r := ask(b, user, c.follow); r.Status != bot.StatusAnswered || r.Entry.ID != c.want {
 				t.Fatalf("follow-up: got %s %v, want %s", r.Status, r.Entry, c.want)
 			}
 		})

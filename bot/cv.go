@@ -39,8 +39,17 @@ type CVResult struct {
 	Outcomes                  []CVOutcome
 	SafetyMisses              []string
 	// Sweep, when asked for, scores other decision policies on the same cross-validated confidences,
-	// best first.
-	Sweep []PolicyScore
+	// best first; SafetySweep does the same for the safety cut.
+	Sweep       []PolicyScore
+	SafetySweep []SafetyScore
+}
+
+// SafetyScore is one safety policy's cross-validated result. Allowed: it refuses at most 1 career
+// question in 30 and 1 ordinary question in 100.
+type SafetyScore struct {
+	RefuseAt, MaybeAt, CareerSure           float64
+	Refused, CareerRefused, OrdinaryRefused int
+	Allowed, Current, Chosen                bool
 }
 
 // PolicyScore is one decision policy's cross-validated result and utility.
@@ -147,7 +156,7 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 			res.Outcomes = append(res.Outcomes, o)
 		}
 	}
-	b.crossValidateSafety(ix, &res)
+	b.crossValidateSafety(ix, &res, sweep)
 	if sweep {
 		res.Sweep = sweepPolicies(ix, js)
 	}
@@ -222,7 +231,7 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 // crossValidateSafety judges every safety example with a classifier fitted on the other folds.
-func (b *Bot) crossValidateSafety(ix *Index, res *CVResult) {
+func (b *Bot) crossValidateSafety(ix *Index, res *CVResult, sweep bool) {
 	s := ix.base.Safety
 	if len(s.Refuse) == 0 {
 		return
@@ -233,52 +242,105 @@ func (b *Bot) crossValidateSafety(ix *Index, res *CVResult) {
 		others = append(others, e.Questions...)
 	}
 	others = append(others, ix.base.OutOfScope...)
+	// Each example judged by a classifier fitted without its fold: its probability and, across the
+	// whole middle range any policy might use, what the knowledge makes of it.
+	type judgedText struct {
+		text      string
+		kind      int // 0 refuse, 1 career (answer list), 2 ordinary
+		p, career float64
+	}
+	var js []judgedText
+	split := func(texts []string, fold int) (train, test []string) {
+		for i, t := range texts {
+			if i%cvFolds == fold {
+				test = append(test, t)
+			} else {
+				train = append(train, t)
+			}
+		}
+		return train, test
+	}
 	for fold := 0; fold < cvFolds; fold++ {
-		var trR, trA, teR, teA, trO, teO []string
-		for i, t := range others {
-			if i%cvFolds == fold {
-				teO = append(teO, t)
-			} else {
-				trO = append(trO, t)
-			}
-		}
-		for i, t := range s.Refuse {
-			if i%cvFolds == fold {
-				teR = append(teR, t)
-			} else {
-				trR = append(trR, t)
-			}
-		}
-		for i, t := range s.Answer {
-			if i%cvFolds == fold {
-				teA = append(teA, t)
-			} else {
-				trA = append(trA, t)
-			}
-		}
+		trR, teR := split(s.Refuse, fold)
+		trA, teA := split(s.Answer, fold)
+		trO, teO := split(others, fold)
 		m := trainSafety(trR, trA, trO)
-		for _, t := range teO {
-			res.Ordinary++
-			if ix.refuses(m, t) {
-				res.OrdinaryRefused++
-				res.SafetyMisses = append(res.SafetyMisses, "refused (ordinary): "+t)
+		for kind, texts := range [][]string{teR, teA, teO} {
+			for _, t := range texts {
+				p, career := ix.judgeSafety(m, t, 0.05, 0.95)
+				js = append(js, judgedText{t, kind, p, career})
 			}
 		}
-		for _, t := range teR {
+	}
+	score := func(sp safetyPolicy) (refused, career, ordinary int) {
+		for _, j := range js {
+			if !sp.refuses(j.p, j.career) {
+				continue
+			}
+			switch j.kind {
+			case 0:
+				refused++
+			case 1:
+				career++
+			default:
+				ordinary++
+			}
+		}
+		return
+	}
+	for _, j := range js {
+		r := safetyCut.refuses(j.p, j.career)
+		switch j.kind {
+		case 0:
 			res.Refuse++
-			if ix.refuses(m, t) {
+			if r {
 				res.Refused++
 			} else {
-				res.SafetyMisses = append(res.SafetyMisses, "not refused: "+t)
+				res.SafetyMisses = append(res.SafetyMisses, "not refused: "+j.text)
 			}
-		}
-		for _, t := range teA {
+		case 1:
 			res.Career++
-			if ix.refuses(m, t) {
+			if r {
 				res.CareerRefused++
-				res.SafetyMisses = append(res.SafetyMisses, "refused: "+t)
+				res.SafetyMisses = append(res.SafetyMisses, "refused: "+j.text)
+			}
+		default:
+			res.Ordinary++
+			if r {
+				res.OrdinaryRefused++
+				res.SafetyMisses = append(res.SafetyMisses, "refused (ordinary): "+j.text)
 			}
 		}
+	}
+	if !sweep {
+		return
+	}
+	// The most refusals with at most 1 career question in 30 and 1 ordinary question in 100 refused.
+	for at := 0.3; at < 0.951; at += 0.05 {
+		for maybe := 0.05; maybe <= at+0.001; maybe += 0.05 {
+			for _, sure := range []float64{0.2, 0.3, 0.4, 0.5, 0.6} {
+				sp := safetyPolicy{RefuseAt: round2(at), MaybeAt: round2(maybe), CareerSure: sure}
+				r, c, o := score(sp)
+				ok := float64(c) <= float64(res.Career)/30 && float64(o) <= float64(res.Ordinary)/100
+				res.SafetySweep = append(res.SafetySweep, SafetyScore{RefuseAt: sp.RefuseAt, MaybeAt: sp.MaybeAt, CareerSure: sp.CareerSure,
+					Refused: r, CareerRefused: c, OrdinaryRefused: o, Allowed: ok, Current: sp == safetyCut})
+			}
+		}
+	}
+	slices.SortStableFunc(res.SafetySweep, func(x, y SafetyScore) int {
+		if x.Allowed != y.Allowed {
+			if x.Allowed {
+				return -1
+			}
+			return 1
+		}
+		if x.Refused != y.Refused {
+			return cmp.Compare(y.Refused, x.Refused)
+		}
+		return cmp.Compare(x.CareerRefused+x.OrdinaryRefused, y.CareerRefused+y.OrdinaryRefused)
+	})
+	if len(res.SafetySweep) > 0 && res.SafetySweep[0].Allowed {
+		res.SafetySweep[0].Chosen = true
 	}
 }
 

@@ -107,7 +107,7 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 	if ix.crisisPhrase(ws) != "" {
 		return crisisReply(texts), nil
 	}
-	if ix.refuses(ix.safety, text) {
+	if ix.refuses(text) {
 		return Reply{Status: StatusRefused, Reason: ReasonMedical, Text: texts.Refusal, Links: texts.RefusalLinks}, nil
 	}
 	switch smalltalkKind(ws) {
@@ -130,11 +130,7 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 	// An elliptical follow-up ("and for IR?", "how long does that take") is read against the last
 	// question; a question that is answered well on its own stays on its own.
 	if conv != nil && len(conv.lastTerms) > 0 && elliptical(ws, stems, v) {
-		terms := ix.queryTerms(conv.lastTerms, 0.5, ix.queryTerms(stems, 1, nil))
-		fv := b.judge(ix, terms)
-		own := len(stems) == 0 || len(fv.top) > 0 && len(ix.matched(fv.top[0].index, ix.queryTerms(stems, 1, nil))) > 0
-		if fv.reply.Status == StatusAnswered && own {
-			fv.stems = append(append([]string(nil), stems...), conv.lastTerms...)
+		if fv, ok := b.followUp(ix, stems, conv); ok {
 			v = fv
 		}
 	}
@@ -261,6 +257,46 @@ func (b *Bot) answered(ix *Index, e *knowledge.Entry, score float64) Reply {
 // maxRelated is how many related questions a reply offers.
 const maxRelated = 3
 
+// contextWeight is how much the last question's words count in a follow-up, against 1 for its own.
+const contextWeight = 0.7
+
+// followShare is the share of the in-scope probability a follow-up's candidate needs when it is the last
+// answer's entry or one of its related entries: a follow-up most likely stays near what was just said.
+const followShare = 0.3
+
+// followUp reads a short message against the last question: its own words (weight 1) and the last
+// question's (weight contextWeight). It answers when that reading picks an entry surely, or when its
+// best candidate near the last answer (the same entry or one it lists as related) holds followShare of
+// the in-scope probability; either way the entry must have one of the message's own words.
+func (b *Bot) followUp(ix *Index, stems []string, conv *conversation) (verdict, bool) {
+	own := ix.queryTerms(stems, 1, nil)
+	fv := b.judge(ix, ix.queryTerms(conv.lastTerms, contextWeight, ix.queryTerms(stems, 1, nil)))
+	fv.stems = append(append([]string(nil), stems...), conv.lastTerms...)
+	hasOwn := func(s Scored) bool { return len(stems) == 0 || len(ix.matched(s.index, own)) > 0 }
+	if fv.reply.Status == StatusAnswered && hasOwn(fv.top[0]) {
+		return fv, true
+	}
+	// The conversation is about radiology already, so the question is in scope: it is enough for the best
+	// candidate to hold Pick of the in-scope probability.
+	sum := inScope(fv.top)
+	if len(fv.top) > 0 && sum > 0 && fv.top[0].Confidence/sum >= decision.Pick && hasOwn(fv.top[0]) {
+		fv.reply = b.answered(ix, fv.top[0].Entry, fv.top[0].Confidence)
+		return fv, true
+	}
+	last := ix.base.Entry(conv.lastEntry)
+	if last == nil {
+		return verdict{}, false
+	}
+	for _, s := range fv.top {
+		near := s.Entry.ID == last.ID || slices.Contains(last.Related, s.Entry.ID) || slices.Contains(s.Entry.Related, last.ID)
+		if near && hasOwn(s) && sum > 0 && s.Confidence/sum >= followShare {
+			fv.reply = b.answered(ix, s.Entry, s.Confidence)
+			return fv, true
+		}
+	}
+	return verdict{}, false
+}
+
 // ellipsisStarts begin a message that leans on the previous one.
 var ellipsisStarts = [][]string{{"and"}, {"also"}, {"plus"}, {"what", "about"}, {"how", "about"}, {"same", "for"},
 	{"what", "if"}, {"and", "for"}, {"what", "for"}, {"is", "it", "the", "same"}}
@@ -269,7 +305,8 @@ var ellipsisStarts = [][]string{{"and"}, {"also"}, {"plus"}, {"what", "about"}, 
 var backRefs = toSet(`that it they them their those these there this he she his her its one ones same`)
 
 // elliptical decides whether a message should be read against the conversation: it starts like a
-// follow-up, or it is short and refers back, or it is short and not answered well on its own.
+// follow-up ("and for IR?", "what about the exams?"), or it is short, not answered well on its own and
+// refers back ("how much do they earn?").
 func elliptical(ws []string, stems []string, standalone verdict) bool {
 	for _, s := range ellipsisStarts {
 		if len(ws) >= len(s) && slices.Equal(ws[:len(s)], s) {
@@ -287,7 +324,9 @@ func elliptical(ws []string, stems []string, standalone verdict) bool {
 			return true
 		}
 	}
-	return len(stems) <= 2
+	// A short question that names nothing it refers back to is read on its own: "how do I become a
+	// cardiologist" after an FRCR answer is about cardiology, not about the FRCR.
+	return false
 }
 
 // twoQuestions splits a message that asks two things ("how long is training and what's the pay") and,

@@ -41,7 +41,7 @@ func (s Scored) Features() []float64 { return s.features }
 func (b *Bot) Explain(text string) Explanation {
 	ix := b.index.Load()
 	ws := words(text)
-	ex := Explanation{Question: text, Normalized: Normalize(text), SafetyAt: safetyAt,
+	ex := Explanation{Question: text, Normalized: Normalize(text), SafetyAt: safetyCut.RefuseAt,
 		Pick: decision.Pick, Scope: decision.Scope, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt, InScopeAt: decision.InScopeAt,
 		Features: featureNames}
 	if ix.conf != nil {

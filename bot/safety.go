@@ -34,11 +34,6 @@ type safetyExample struct {
 	feats  []int32
 }
 
-// safetyAt is the probability from which a message is refused. Chosen with `radbot eval --cv` on the
-// safety examples (never on an evaluation set): the career examples must almost never be refused, and the
-// personal ones always.
-const safetyAt = 0.6
-
 // Training weights: the entries' phrasings and the out-of-scope examples are many and mostly far from
 // health; they teach that ordinary questions are not refused without drowning the safety examples.
 const (
@@ -74,10 +69,14 @@ func safetyFeatures(text string) []string {
 	return out
 }
 
+// pairs lists a message's words (but not function words like "my" or "is", which say little alone and
+// would outweigh the rest) and every pair of adjacent words ("my scan", "my application", "is it").
 func pairs(toks []string, mark string) []string {
 	out := make([]string, 0, 2*len(toks))
 	for i, t := range toks {
-		out = append(out, mark+t)
+		if !stopWords[t] {
+			out = append(out, mark+t)
+		}
 		if i > 0 {
 			out = append(out, mark+toks[i-1]+" "+t)
 		}
@@ -205,27 +204,48 @@ func trainSafety(refuse, answer, others []string) *safetyModel {
 	return m
 }
 
-// safetyMaybe and careerSure settle the messages the classifier is unsure of (probability from
-// safetyMaybe up to safetyAt) by what the knowledge makes of them: when an entry answers the message
-// with confidence careerSure or more, it is a career question that happens to use health words; when
-// nothing does, it is refused. Chosen with `radbot eval --cv`, like safetyAt.
-const (
-	safetyMaybe = 0.2
-	careerSure  = 0.4
-)
+// safetyPolicy cuts the classifier's probability that a message asks for personal medical advice:
+// from RefuseAt it is refused; under MaybeAt it is not; in between, the knowledge settles it: when an
+// entry answers the message with confidence CareerSure or more, it is a career question that happens to
+// use health words, otherwise it is refused.
+type safetyPolicy struct {
+	RefuseAt, MaybeAt, CareerSure float64
+}
 
-// refuses decides whether a message asks for personal medical advice: the classifier's probability,
-// and for the unsure middle, whether the knowledge answers it as a career question.
-func (ix *Index) refuses(m *safetyModel, text string) bool {
-	p := m.probability(text)
+// safetyCut is the policy the bot uses, chosen by `radbot eval --cv --sweep` on the safety examples
+// (each judged by a classifier fitted without it): the most personal medical questions refused while at
+// most 1 career question in 30 and 1 ordinary question in 100 is refused. The held-out evaluation sets
+// play no part.
+var safetyCut = safetyPolicy{RefuseAt: 0.45, MaybeAt: 0.2, CareerSure: 0.4}
+
+// judgeSafety returns the classifier's probability for a message and the confidence of the knowledge's
+// best answer to it (computed only when the probability is in the unsure middle, else -1).
+func (ix *Index) judgeSafety(m *safetyModel, text string, lowest float64, highest float64) (p, career float64) {
+	p, career = m.probability(text), -1
+	if p >= lowest && p < highest {
+		career = 0
+		if top, _ := ix.rank(ix.queryTerms(ix.analyze(text, nil), 1, nil), noMask); len(top) > 0 {
+			career = top[0].Confidence
+		}
+	}
+	return p, career
+}
+
+// refuses applies a safety policy to a judged message.
+func (sp safetyPolicy) refuses(p, career float64) bool {
 	switch {
-	case p >= safetyAt:
+	case p >= sp.RefuseAt:
 		return true
-	case p < safetyMaybe:
+	case p < sp.MaybeAt:
 		return false
 	}
-	top, _ := ix.rank(ix.queryTerms(ix.analyze(text, nil), 1, nil), noMask)
-	return len(top) == 0 || top[0].Confidence < careerSure
+	return career < sp.CareerSure
+}
+
+// refuses decides whether a message asks for personal medical advice.
+func (ix *Index) refuses(text string) bool {
+	p, career := ix.judgeSafety(ix.safety, text, safetyCut.MaybeAt, safetyCut.RefuseAt)
+	return safetyCut.refuses(p, career)
 }
 
 // SafetyNeighbour is a safety example close to a message, for --explain.
@@ -277,7 +297,7 @@ func crisisWords(ws []string) []string {
 		if r, ok := chatWords[w]; ok && r != "" {
 			w = r
 		}
-		out = append(out, w)
+		out = append(out, stem(w)) // "killing myself" is "kill myself"
 	}
 	return out
 }
@@ -294,25 +314,31 @@ func (ix *Index) crisisPhrase(ws []string) string {
 }
 
 // containsInOrder reports whether phrase occurs in ws in order, with at most one other word between two
-// of its words.
+// of its words ("i just want to die" has "want to die"), or two in a phrase of three words or more
+// ("i don't really want to be here any more").
 func containsInOrder(ws, phrase []string) bool {
+	gap := 1
+	if len(phrase) >= 3 {
+		gap = 2
+	}
 	for start := range ws {
 		if ws[start] != phrase[0] {
 			continue
 		}
 		i, ok := start, true
 		for _, p := range phrase[1:] {
-			switch {
-			case i+1 < len(ws) && ws[i+1] == p:
-				i++
-			case i+2 < len(ws) && ws[i+2] == p:
-				i += 2
-			default:
-				ok = false
+			next := -1
+			for k := i + 1; k <= i+1+gap && k < len(ws); k++ {
+				if ws[k] == p {
+					next = k
+					break
+				}
 			}
-			if !ok {
+			if next < 0 {
+				ok = false
 				break
 			}
+			i = next
 		}
 		if ok {
 			return true

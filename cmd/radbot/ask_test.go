@@ -337,9 +337,11 @@ func TestAskExplain(t *testing.T) {
 		`(?m)^tokens:\s+\S+`,
 		`(?m)^corrections:\s+.*radiolgy → radiology`,
 		`(?m)^synonyms:\s+\S`,
-		`(?m)^top entries`,
-		`(?m)^1\. training-length\s+score \d\.\d{3}`,
-		`(?m)^5\. \S+\s+score`,
+		`(?m)^safety:\s+\d\.\d\d that this asks for personal medical advice`,
+		`(?m)^candidates \(confidence learned`,
+		`(?m)^1\. training-length\s+confidence \d\.\d{3}`,
+		`(?m)^5\. \S+\s+confidence`,
+		`(?m)^model weights: bias `,
 		`(?m)^reply: answered → training-length$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {

@@ -635,6 +635,25 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 				mark, p.Pick, p.Scope, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
 		}
 	}
+	if sweep && len(cv.SafetySweep) > 0 {
+		fmt.Fprintf(w, "\nsafety cuts (the most refusals with at most 1 career question in 30 and 1 ordinary question in 100 refused):\n")
+		for i, p := range cv.SafetySweep {
+			if i >= 5 && !p.Current && !p.Chosen {
+				continue
+			}
+			mark := "   "
+			switch {
+			case p.Current && p.Chosen:
+				mark = "*> "
+			case p.Current:
+				mark = "*  "
+			case p.Chosen:
+				mark = " > "
+			}
+			fmt.Fprintf(w, "%srefuse from %.2f, unsure from %.2f, career when answered at %.2f: refused %d/%d, career refused %d/%d, ordinary refused %d/%d\n",
+				mark, p.RefuseAt, p.MaybeAt, p.CareerSure, p.Refused, cv.Refuse, p.CareerRefused, cv.Career, p.OrdinaryRefused, cv.Ordinary)
+		}
+	}
 	if !ok {
 		return exitError{1}
 	}
