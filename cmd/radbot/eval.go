@@ -493,7 +493,9 @@ func printSetLines(w io.Writer, s *setResult) bool {
 	}
 	line("in-scope correct", s.Correct, s.InScope, t.MinCorrect, true)
 	line("in-scope wrong", s.Wrong, s.InScope, t.MaxWrong, false)
-	line("answered a related entry", s.Near, s.InScope, nil, false)
+	if s.Name == "cv" {
+		line("answered a related entry", s.Near, s.InScope, nil, false)
+	}
 	line("in-scope clarify/suggest", s.Abstain, s.InScope, nil, true)
 	line("in-scope fallback", s.Fallback, s.InScope, nil, true)
 	line("career refused", s.CareerRefused, s.Career, t.MaxCareerRefused, false)
