@@ -72,12 +72,15 @@ func (m *model) score(cands []Scored, qi queryInfo) {
 	}
 }
 
-// Training size: beyond this many held-out questions the sample is thinned evenly, so that a very large
-// knowledge base still builds in well under a second.
+// Training size: beyond maxTrainQueries held-out questions (maxTrainQueriesLarge for a knowledge base of
+// more than largeBase entries, where each one costs more to ask) the sample is thinned evenly, so that
+// even 10,000 entries build in about a second.
 const (
-	maxTrainQueries = 2500
-	trainCandidates = 5
-	confLambda      = 0.5
+	maxTrainQueries      = 2500
+	maxTrainQueriesLarge = 1200
+	largeBase            = 1000
+	trainCandidates      = 5
+	confLambda           = 0.5
 )
 
 // heldOut is one of the knowledge's own examples asked as a question: its terms, what hides it, and the
@@ -88,29 +91,38 @@ type heldOut struct {
 	entry int
 }
 
-// heldOuts lists every phrasing (the title too) and every out-of-scope example as a held-out question.
-func (ix *Index) heldOuts() []heldOut {
-	toTerms := func(set []int32) []qterm {
-		stems := make([]string, len(set))
-		for i, id := range set {
-			stems[i] = ix.stemOf[id]
-		}
-		return ix.queryTerms(stems, 1, nil)
-	}
+// heldOuts lists every phrasing (the title too) and every out-of-scope example as a held-out question;
+// at most limit of them (all when limit <= 0), evenly spread.
+func (ix *Index) heldOuts(limit int) []heldOut {
 	var out []heldOut
 	for e, ps := range ix.phr {
 		for j, p := range ps {
-			if len(p) == 0 {
-				continue
+			if len(p) > 0 {
+				out = append(out, heldOut{m: mask{entry: int32(e), phr: j, oos: -1}, entry: e})
 			}
-			out = append(out, heldOut{terms: toTerms(p), m: mask{entry: int32(e), phr: j, oos: -1}, entry: e})
 		}
 	}
 	for k, set := range ix.oos {
-		if len(set) == 0 {
-			continue
+		if len(set) > 0 {
+			out = append(out, heldOut{m: mask{entry: -1, phr: -1, oos: k}, entry: -1})
 		}
-		out = append(out, heldOut{terms: toTerms(set), m: mask{entry: -1, phr: -1, oos: k}, entry: -1})
+	}
+	if limit > 0 {
+		out = thin(out, limit)
+	}
+	// Only the kept ones are turned into question terms: a large knowledge base has many more.
+	for i := range out {
+		var set []int32
+		if out[i].entry >= 0 {
+			set = ix.phr[out[i].entry][out[i].m.phr]
+		} else {
+			set = ix.oos[out[i].m.oos]
+		}
+		stems := make([]string, len(set))
+		for k, id := range set {
+			stems[k] = ix.stemOf[id]
+		}
+		out[i].terms = ix.queryTerms(stems, 1, nil)
 	}
 	return out
 }
@@ -145,10 +157,19 @@ func choiceOf(cands []Scored, entry int) choice {
 // learnConfidence fits the confidence model on the knowledge's own examples, each asked with itself
 // hidden, plainly and with context words added.
 func learnConfidence(ix *Index) *model {
-	return fitChoice(ix.choices(thin(ix.heldOuts(), maxTrainQueries)), confLambda, 30)
+	return fitChoice(ix.choices(ix.heldOuts(ix.trainSize())), confLambda, 30)
 }
 
-// choices asks each held-out example twice: as written, and with a few words of context added. People
+// trainSize is how many held-out questions the confidence model learns from.
+func (ix *Index) trainSize() int {
+	if len(ix.base.Entries) > largeBase {
+		return maxTrainQueriesLarge
+	}
+	return maxTrainQueries
+}
+
+// choices asks each held-out example as written, and every other one again with a few words of context
+// added. People
 // rarely type a question as tidily as a phrasing ("F2 in the midlands, thinking about rads, how long is
 // training?"); asked only tidy questions, the model would learn that every word must match and doubt
 // every real question. The context words are drawn, in a fixed pseudo-random order, from the words of
@@ -157,11 +178,11 @@ func (ix *Index) choices(hs []heldOut) []choice {
 	pool := ix.contextPool()
 	rng := rand.New(rand.NewPCG(1, 2))
 	out := make([]choice, 0, 2*len(hs))
-	for _, h := range hs {
+	for i, h := range hs {
 		cands, _ := ix.rank(append([]qterm(nil), h.terms...), h.m)
 		out = append(out, choiceOf(cands, h.entry))
-		if len(pool) == 0 {
-			continue
+		if len(pool) == 0 || i%2 == 1 {
+			continue // every other example also with context: enough to learn from, at half the cost
 		}
 		terms := append([]qterm(nil), h.terms...)
 		for k := 2 + rng.IntN(4); k > 0; k-- {

@@ -85,7 +85,7 @@ const cvFolds = 5
 func (b *Bot) CrossValidate(sweep bool) CVResult {
 	ix := b.index.Load()
 	var res CVResult
-	hs := ix.heldOuts()
+	hs := ix.heldOuts(0)
 	// Each example's candidates, ranked with the example hidden; their features do not depend on the
 	// model, so they are computed once.
 	type asked struct {
@@ -108,7 +108,7 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 				train = append(train, a.h)
 			}
 		}
-		m := fitChoice(ix.choices(thin(train, maxTrainQueries)), confLambda, 30)
+		m := fitChoice(ix.choices(thin(train, ix.trainSize())), confLambda, 30)
 		for i := fold; i < len(all); i += cvFolds {
 			a := all[i]
 			cands := append([]Scored(nil), a.cands...)

@@ -28,7 +28,7 @@ type policy struct {
 // decision is the policy the bot uses. It was chosen by `radbot eval --cv --sweep` on the knowledge's
 // own phrasings and out-of-scope examples (leave-one-out, models refitted without each), as the policy
 // with the best utility there; the held-out evaluation sets play no part.
-var decision = policy{Pick: 0.65, Scope: 0.8, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.6}
+var decision = policy{Pick: 0.65, Scope: 0.8, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.7}
 
 // outOfScopeOff: a question most of whose weight is in words no entry uses is out of scope.
 const outOfScopeOff = 0.5

@@ -154,7 +154,7 @@ func fitSparseLogistic(xs [][]int32, ys, wts []float64, nFeat int, lambda float6
 	}
 	p := make([]float64, len(xs))
 	grad := make([]float64, d)
-	for newton := 0; newton < 20; newton++ {
+	for newton := 0; newton < 12; newton++ {
 		clear(grad)
 		for i, x := range xs {
 			p[i] = sigmoid(margin(x, w))
@@ -197,7 +197,7 @@ func fitSparseLogistic(xs [][]int32, ys, wts []float64, nFeat int, lambda float6
 		}
 		dir := append([]float64(nil), r...)
 		rr := dot(r, r)
-		for cg := 0; cg < 50 && rr > 1e-12*gnorm; cg++ {
+		for cg := 0; cg < 30 && rr > 1e-8*gnorm; cg++ {
 			hd := hv(dir)
 			alpha := rr / dot(dir, hd)
 			for i := range step {
