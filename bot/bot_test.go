@@ -427,3 +427,13 @@ func TestUKSpellings(t *testing.T) {
 		}
 	}
 }
+
+// Explain is capped like a question: an over-long text is not analysed (issue 15).
+func TestExplainIsCapped(t *testing.T) {
+	t.Parallel()
+	b := bot.New(defaultBase(t), bot.Options{MaxQuestionChars: 100})
+	ex := b.Explain(strings.Repeat("radiology training ", 10000))
+	if ex.Reply.Status != bot.StatusLimited || len(ex.Top) != 0 || len(ex.Tokens) != 0 {
+		t.Errorf("over-long explain: status %s, %d candidates, %d tokens; want limited and no analysis", ex.Reply.Status, len(ex.Top), len(ex.Tokens))
+	}
+}

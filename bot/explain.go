@@ -1,5 +1,10 @@
 package bot
 
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
 // Explanation says why the bot answered as it did, for maintainers fixing a misrouted question.
 type Explanation struct {
 	Question    string
@@ -37,9 +42,13 @@ type Explanation struct {
 // Features returns the confidence model's inputs for this candidate (see Explanation.Features).
 func (s Scored) Features() []float64 { return s.features }
 
-// Explain answers text as a fresh question (no conversation, nothing recorded) and says why.
+// Explain answers text as a fresh question (no conversation, nothing recorded) and says why. A text over
+// the question length limit is not analysed: it gets the limited reply a question would.
 func (b *Bot) Explain(text string) Explanation {
 	ix := b.index.Load()
+	if utf8.RuneCountInString(text) > b.opts.MaxQuestionChars {
+		return Explanation{Question: text, Reply: Reply{Status: StatusLimited, Text: fmt.Sprintf(ix.base.Texts.TooLong, b.opts.MaxQuestionChars)}}
+	}
 	ws := words(text)
 	ex := Explanation{Question: text, Normalized: Normalize(text), SafetyAt: safetyCut.RefuseAt,
 		Pick: decision.Pick, Scope: decision.Scope, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt, InScopeAt: decision.InScopeAt,

@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"github.com/radbot/radbot/bot"
+	"github.com/radbot/radbot/knowledge"
 )
 
 // ReportOptions choose what Report covers.
 type ReportOptions struct {
 	// Since limits the report to interactions at or after it (and the votes on them); zero means all.
 	Since time.Time
-	// Normalize maps a question to the key that groups unanswered questions. Nil means lower-case,
-	// trimmed, with runs of white space collapsed to one space.
+	// Normalize maps a question to the key that groups unanswered questions. Nil means
+	// knowledge.Normalize, the one normaliser the matcher and lint use too.
 	Normalize func(string) string
 	// TopQuestions caps the unanswered groups returned; zero or less means 20.
 	TopQuestions int
@@ -97,7 +98,7 @@ type Totals struct {
 // snapshot of the database.
 func (s *Store) Report(ctx context.Context, opt ReportOptions) (*Report, error) {
 	if opt.Normalize == nil {
-		opt.Normalize = normalize
+		opt.Normalize = knowledge.Normalize
 	}
 	if opt.TopQuestions <= 0 {
 		opt.TopQuestions = 20
@@ -126,7 +127,6 @@ func (s *Store) Report(ctx context.Context, opt ReportOptions) (*Report, error) 
 }
 
 // normalize lower-cases s, trims it and collapses white space.
-func normalize(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
 // entryReports counts answers and votes per answered entry, with its comments, sorted worst first.
 func entryReports(ctx context.Context, tx *sql.Tx, since int64) ([]EntryReport, error) {
