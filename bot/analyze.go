@@ -121,6 +121,17 @@ func stem(w string) string {
 	return english.Stem(w, true)
 }
 
+// wordStem returns a word's stem, from the stems the index already knows when it can: the Snowball
+// stemmer is the costliest step of reading a question.
+func (ix *Index) wordStem(w string) string {
+	if ix != nil {
+		if s, ok := ix.stems[w]; ok && ix.aliases[w] == "" {
+			return s
+		}
+	}
+	return stem(w)
+}
+
 // Normalize returns the canonical form of a text (knowledge.Normalize): lower case, invisible characters
 // dropped, punctuation-free, UK-spelt. Maintainers' reports group questions by it.
 func Normalize(text string) string { return knowledge.Normalize(text) }

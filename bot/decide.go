@@ -103,10 +103,8 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 			return b.answered(ix, e, 1), nil
 		}
 	}
+	// Crisis messages never get here: Answer signposts them first, whatever the limits.
 	ws := words(text)
-	if ix.crisisPhrase(ws) != "" {
-		return crisisReply(texts), nil
-	}
 	if ix.refuses(text) {
 		return Reply{Status: StatusRefused, Reason: ReasonMedical, Text: texts.Refusal, Links: texts.RefusalLinks}, nil
 	}
@@ -455,7 +453,10 @@ func pickCandidate(ix *Index, text string, cands []EntryRef) *knowledge.Entry {
 	}
 	bestI, bestN, tie := -1, 0, false
 	for i, c := range cands {
-		title := ix.analyze(c.Title, nil)
+		var title []string
+		if e := ix.base.Entry(c.ID); e != nil {
+			title = ix.titleStems[ix.entryIndex[e.ID]]
+		}
 		n := 0
 		for _, s := range stems {
 			if slices.Contains(title, s) {

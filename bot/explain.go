@@ -77,6 +77,10 @@ func (b *Bot) Explain(text string) Explanation {
 		top[i].Matched = ix.matched(top[i].index, terms)
 	}
 	ex.Top = top
-	ex.Reply, _ = b.decide(ix, text, nil, Query{})
+	if ex.Crisis != "" {
+		ex.Reply = crisisReply(ix.base.Texts)
+	} else {
+		ex.Reply, _ = b.decide(ix, text, nil, Query{})
+	}
 	return ex
 }

@@ -31,8 +31,11 @@ type Index struct {
 	bm25Norm []float64   // by entry: k1·(1-b+b·len/avgLen)
 	phr      [][][]int32 // by entry: title and each phrasing as a sorted set of term ids
 	phrW     [][]float64 // by entry, by phrasing: its idf mass
-	oos      [][]int32   // by out-of-scope example: sorted set of term ids
-	oosW     []float64   // by example: its idf mass
+	// titleStems are each entry's title analysed, for picking a choice by its words.
+	titleStems [][]string
+	entryIndex map[string]int
+	oos        [][]int32 // by out-of-scope example: sorted set of term ids
+	oosW       []float64 // by example: its idf mass
 
 	// analysis
 	stems      map[string]string    // known raw word → stem
@@ -96,6 +99,12 @@ func NewIndex(base *knowledge.Base) *Index {
 		ix.stemOf[id] = s
 	}
 	ix.buildCrisis()
+	ix.titleStems = make([][]string, len(base.Entries))
+	ix.entryIndex = make(map[string]int, len(base.Entries))
+	for i, e := range base.Entries {
+		ix.titleStems[i] = ix.analyze(e.Title, nil)
+		ix.entryIndex[e.ID] = i
+	}
 	ix.conf = learnConfidence(ix)
 	ix.safety = learnSafety(ix)
 	return ix

@@ -21,7 +21,8 @@ import (
 
 // safetyModel is the learned personal-medical-advice classifier.
 type safetyModel struct {
-	feats map[string]int32 // feature → index
+	feats map[string]int32  // feature → index
+	stems map[string]string // every word of the examples → its stem: stemming is the costly step
 	w     []float64
 	bias  float64
 	// the examples, as feature sets, for --explain's nearest examples
@@ -43,7 +44,7 @@ const (
 
 // safetyTokens are the words a safety decision looks at: every word, stop words included (who is asked
 // about, "my" and "I", matters here), as lemma stems.
-func safetyTokens(ws []string) []string {
+func safetyTokens(ws []string, stems map[string]string) []string {
 	out := make([]string, 0, len(ws))
 	for _, w := range ws {
 		if r, ok := chatWord(w); ok {
@@ -52,7 +53,11 @@ func safetyTokens(ws []string) []string {
 			}
 			w = r
 		}
-		out = append(out, stem(w))
+		s, ok := stems[w]
+		if !ok {
+			s = stem(w)
+		}
+		out = append(out, s)
 	}
 	return out
 }
@@ -61,10 +66,10 @@ func safetyTokens(ws []string) []string {
 // part that asks: the last clause with a question mark, else the last clause. "My nan had a thrombectomy
 // and it inspired me, how do I become an interventional radiologist?" asks about a career; "I'm
 // preparing for my radiology interview and I've noticed blood when I cough" tells of a symptom.
-func safetyFeatures(text string) []string {
-	out := pairs(safetyTokens(words(text)), "")
+func safetyFeatures(text string, stems map[string]string) []string {
+	out := pairs(safetyTokens(words(text), stems), "")
 	if ask := askingClause(text); ask != "" {
-		out = append(out, pairs(safetyTokens(words(ask)), "?")...)
+		out = append(out, pairs(safetyTokens(words(ask), stems), "?")...)
 	}
 	return out
 }
@@ -126,7 +131,7 @@ func askingClause(text string) string {
 
 func (m *safetyModel) ids(text string) []int32 {
 	var out []int32
-	for _, f := range safetyFeatures(text) {
+	for _, f := range safetyFeatures(text, m.stems) {
 		if id, ok := m.feats[f]; ok {
 			out = append(out, id)
 		}
@@ -164,7 +169,7 @@ func learnSafety(ix *Index) *safetyModel {
 
 // trainSafety fits the classifier: refuse examples are positives; answer examples and others negatives.
 func trainSafety(refuse, answer, others []string) *safetyModel {
-	m := &safetyModel{feats: map[string]int32{}}
+	m := &safetyModel{feats: map[string]int32{}, stems: map[string]string{}}
 	type row struct {
 		feats  []int32
 		y, wt  float64
@@ -175,7 +180,12 @@ func trainSafety(refuse, answer, others []string) *safetyModel {
 	add := func(texts []string, y, wt float64, keep bool) {
 		for _, t := range texts {
 			var ids []int32
-			for _, f := range safetyFeatures(t) {
+			for _, w := range words(t) {
+				if _, ok := m.stems[w]; !ok {
+					m.stems[w] = stem(w)
+				}
+			}
+			for _, f := range safetyFeatures(t, m.stems) {
 				id, ok := m.feats[f]
 				if !ok {
 					id = int32(len(m.feats))
@@ -284,27 +294,27 @@ func (m *safetyModel) nearest(text string, k int) []SafetyNeighbour {
 // buildCrisis prepares the crisis phrases as word sequences.
 func (ix *Index) buildCrisis() {
 	for _, p := range ix.base.Safety.Crisis {
-		if ws := crisisWords(words(p)); len(ws) > 0 {
+		if ws := ix.crisisWords(words(p)); len(ws) > 0 {
 			ix.crisis = append(ix.crisis, ws)
 		}
 	}
 }
 
 // crisisWords reads chat spellings, so "cant breathe" and "can't breathe" are one phrase.
-func crisisWords(ws []string) []string {
+func (ix *Index) crisisWords(ws []string) []string {
 	out := make([]string, 0, len(ws))
 	for _, w := range ws {
 		if r, ok := chatWords[w]; ok && r != "" {
 			w = r
 		}
-		out = append(out, stem(w)) // "killing myself" is "kill myself"
+		out = append(out, ix.wordStem(w)) // "killing myself" is "kill myself"
 	}
 	return out
 }
 
 // crisisPhrase returns the crisis phrase a message contains, or "".
 func (ix *Index) crisisPhrase(ws []string) string {
-	ws = crisisWords(ws)
+	ws = ix.crisisWords(ws)
 	for _, p := range ix.crisis {
 		if containsInOrder(ws, p) {
 			return strings.Join(p, " ")
