@@ -66,12 +66,12 @@ var lemmas = map[string]string{
 var stopWords = toSet(`a about above again all also am an and any anyone anything are aren as at be
 because been being below between both but by can cant could couldnt did didnt do does doesnt doing
 dont down during each else even ever every few for from further get gets getting give go going got had
-has have having he her here hers herself him himself his how however i id if ill im in into is isnt it its
+has have having he her here hers herself him himself his however i id if ill im in into is isnt it its
 itself ive just kind know let lets like ll me might mine more most must my myself need needs no nor now of
 off often on once one only or other our ours ourselves out over own please pls plz really re same say see
 seem she should so some someone something sort still such tell than thank thanks that thats the their
 theirs them themselves then there these they thing things this those through thus to too u under until up
-upon us use very via was wasnt way we well were what whats whether which while whom whose why will with
+upon us use very via was wasnt way we well were what whats whether while whose will with
 within wonder wondering would wouldnt yeah yes yet you youre your yours yourself ur r actually
 basically currently generally usually typically exactly anyway okay ok hey hi hello involve involves
 involved involving entail entails done much many lot lots quite pretty bit little guys guy anybody
@@ -79,6 +79,11 @@ someone somebody though although also maybe perhaps probably possible possibly l
 seriously genuinely realistically ask asking asked want wanted wants wondered curious interested
 interesting thinking think considering consider looking look hoping hope trying try tried keen wish mate
 mates friend friends told heard hear apparently people person everyone`)
+
+// questionWords say what kind of answer is wanted ("how do I apply" is the process, "who can apply" the
+// eligibility, "when do applications open" the timeline). They weigh little (questionWeight) but can
+// tell two close entries apart.
+var questionWords = toSet(`how who when why where which whom`)
 
 // gradeWords name a grade or stage of training. In a question with another topic ("st3 pay", "F2
 // applying") they qualify the topic rather than being it, so they weigh half.

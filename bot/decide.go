@@ -28,7 +28,7 @@ type policy struct {
 // decision is the policy the bot uses. It was chosen by `radbot eval --cv --sweep` on the knowledge's
 // own phrasings and out-of-scope examples (leave-one-out, models refitted without each), as the policy
 // with the best utility there; the held-out evaluation sets play no part.
-var decision = policy{Pick: 0.65, Scope: 0.8, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.7}
+var decision = policy{Pick: 0.6, Scope: 0.8, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.6}
 
 // outOfScopeOff: a question most of whose weight is in words no entry uses is out of scope.
 const outOfScopeOff = 0.5
@@ -128,7 +128,7 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 	// An elliptical follow-up ("and for IR?", "how long does that take") is read against the last
 	// question; a question that is answered well on its own stays on its own.
 	if conv != nil && len(conv.lastTerms) > 0 && elliptical(ws, stems, v) {
-		if fv, ok := b.followUp(ix, stems, conv); ok {
+		if fv, ok := b.followUp(ix, stems, conv, v); ok {
 			v = fv
 		}
 	}
@@ -266,7 +266,7 @@ const followShare = 0.3
 // question's (weight contextWeight). It answers when that reading picks an entry surely, or when its
 // best candidate near the last answer (the same entry or one it lists as related) holds followShare of
 // the in-scope probability; either way the entry must have one of the message's own words.
-func (b *Bot) followUp(ix *Index, stems []string, conv *conversation) (verdict, bool) {
+func (b *Bot) followUp(ix *Index, stems []string, conv *conversation, alone verdict) (verdict, bool) {
 	own := ix.queryTerms(stems, 1, nil)
 	fv := b.judge(ix, ix.queryTerms(conv.lastTerms, contextWeight, ix.queryTerms(stems, 1, nil)))
 	fv.stems = append(append([]string(nil), stems...), conv.lastTerms...)
@@ -275,11 +275,16 @@ func (b *Bot) followUp(ix *Index, stems []string, conv *conversation) (verdict, 
 		return fv, true
 	}
 	// The conversation is about radiology already, so the question is in scope: it is enough for the best
-	// candidate to hold Pick of the in-scope probability.
+	// candidate to hold Pick of the in-scope probability, read with the last question's words or, when
+	// those lead astray ("what about the exams?" after "how long is training"), on its own.
 	sum := inScope(fv.top)
 	if len(fv.top) > 0 && sum > 0 && fv.top[0].Confidence/sum >= decision.Pick && hasOwn(fv.top[0]) {
 		fv.reply = b.answered(ix, fv.top[0].Entry, fv.top[0].Confidence)
 		return fv, true
+	}
+	if s := inScope(alone.top); len(stems) > 0 && len(alone.top) > 0 && s > 0 && alone.top[0].Confidence/s >= decision.Pick && alone.reply.Reason != ReasonOutOfScope {
+		alone.reply = b.answered(ix, alone.top[0].Entry, alone.top[0].Confidence)
+		return alone, true
 	}
 	last := ix.base.Entry(conv.lastEntry)
 	if last == nil {
@@ -304,7 +309,7 @@ var backRefs = toSet(`that it they them their those these there this he she his 
 
 // elliptical decides whether a message should be read against the conversation: it starts like a
 // follow-up ("and for IR?", "what about the exams?"), or it is short, not answered well on its own and
-// refers back ("how much do they earn?").
+// refers back ("how much do they earn?") or is not out of scope.
 func elliptical(ws []string, stems []string, standalone verdict) bool {
 	for _, s := range ellipsisStarts {
 		if len(ws) >= len(s) && slices.Equal(ws[:len(s)], s) {
@@ -322,9 +327,10 @@ func elliptical(ws []string, stems []string, standalone verdict) bool {
 			return true
 		}
 	}
-	// A short question that names nothing it refers back to is read on its own: "how do I become a
-	// cardiologist" after an FRCR answer is about cardiology, not about the FRCR.
-	return false
+	// A short question that seems in scope but is unsure on its own ("what's the interview like?" after
+	// "how do I apply for ST1") leans on the conversation; one that is out of scope stands alone: "how do
+	// I become a cardiologist" after an FRCR answer is about cardiology, not about the FRCR.
+	return len(stems) <= 2 && standalone.reply.Reason != ReasonOutOfScope
 }
 
 // twoQuestions splits a message that asks two things ("how long is training and what's the pay") and,

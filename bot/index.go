@@ -77,6 +77,8 @@ const (
 	unknownWeight = 0.7
 	// gradeWeight scales grade words ("st3", "F2") in a question that has another topic.
 	gradeWeight = 0.5
+	// questionWeight scales question words ("how", "who", "when").
+	questionWeight = 0.3
 )
 
 // NewIndex prepares base for matching and learns its models.

@@ -31,6 +31,9 @@ next:
 		if other && gradeWords[s] {
 			tw *= gradeWeight
 		}
+		if questionWords[s] {
+			tw *= questionWeight
+		}
 		for i := range into {
 			if into[i].stem == s {
 				into[i].w = math.Max(into[i].w, tw)

@@ -226,7 +226,7 @@ type safetyPolicy struct {
 // (each judged by a classifier fitted without it): the most personal medical questions refused while at
 // most 1 career question in 30 and 1 ordinary question in 100 is refused. The held-out evaluation sets
 // play no part.
-var safetyCut = safetyPolicy{RefuseAt: 0.45, MaybeAt: 0.2, CareerSure: 0.4}
+var safetyCut = safetyPolicy{RefuseAt: 0.4, MaybeAt: 0.2, CareerSure: 0.3}
 
 // judgeSafety returns the classifier's probability for a message and the confidence of the knowledge's
 // best answer to it (computed only when the probability is in the unsure middle, else -1).
