@@ -3,9 +3,11 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -15,8 +17,13 @@ import (
 	"github.com/radbot/radbot/knowledge"
 )
 
-// The weekly digest: a short Markdown summary of the last seven days for a maintainers' channel
-// (report.digest). `radbot report --digest` prints it.
+// The weekly digest: once a week radbot serve posts a short Markdown summary of the last seven days
+// to a maintainers' channel (report.digest), and `radbot report --digest` prints the same text.
+//
+// A week's digest is posted once. Its slot (the local date of the scheduled day) is claimed in the
+// store before posting, so a restart in the same week, or a second process on the same database,
+// finds it taken; a post that fails releases the claim and is tried again a few times. A process
+// that was down at the scheduled time posts when it starts, if that is within digestCatchUp.
 
 // What a digest covers and lists.
 const (
@@ -175,4 +182,161 @@ func flagSet(fs *flag.FlagSet, names ...string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || slices.Contains(names, f.Name) })
 	return set
+}
+
+// When and how the digest is posted.
+const (
+	// digestCatchUp is how late a missed digest is still posted (serve was down at the time).
+	digestCatchUp = 24 * time.Hour
+	// digestMaxSleep caps each wait, so that the wall clock is looked at again at least hourly
+	// (a suspended host or a clock that was set resumes on time).
+	digestMaxSleep = time.Hour
+	// digestPostTimeout bounds one attempt at building and posting a digest.
+	digestPostTimeout = 2 * time.Minute
+	// digestClaimTimeout bounds claiming or releasing a week in the store.
+	digestClaimTimeout = 10 * time.Second
+)
+
+// digestRetries are the waits after each failed attempt to post a week's digest; after the last,
+// that week is given up (and logged as an error).
+var digestRetries = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour}
+
+// clock is the time source of the digest's schedule; tests use a fake one.
+type clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// digestStore is what the digest needs from the database; *sqlite.Store is one.
+type digestStore interface {
+	reportReader
+	ClaimDigest(ctx context.Context, slot string) (claimed bool, prev string, err error)
+	ReleaseDigest(ctx context.Context, slot, prev string) error
+}
+
+var _ digestStore = (*sqlite.Store)(nil)
+
+// digester posts the weekly digest. Create it with newDigester; run it with run.
+type digester struct {
+	sched    weeklySchedule
+	platform string
+	channel  string
+	post     func(ctx context.Context, channel, text string) error
+	store    digestStore
+	base     func() *knowledge.Base // the knowledge being served, for titles
+	clock    clock
+	log      *slog.Logger
+}
+
+// newDigester returns the digester that cfg asks for, or nil (with a warning when that is a surprise)
+// when the digest is off, or its platform is not among the running ones: a digest is only posted
+// to a platform that serve is enabled for.
+func newDigester(cfg DigestConfig, platforms []platform, store digestStore, base func() *knowledge.Base, log *slog.Logger) *digester {
+	log = log.With("component", "digest")
+	if !cfg.Enabled {
+		return nil
+	}
+	i := slices.IndexFunc(platforms, func(p platform) bool { return p.name == cfg.Platform })
+	if i < 0 || platforms[i].post == nil {
+		log.Warn("the weekly digest is off: its platform is not enabled", "platform", cfg.Platform,
+			"fix", "set "+cfg.Platform+".enabled: true, or report.digest.enabled: false")
+		return nil
+	}
+	sched, err := cfg.schedule()
+	if err != nil { // Validate has checked it
+		log.Error("the weekly digest is off", "err", err)
+		return nil
+	}
+	return &digester{sched: sched, platform: cfg.Platform, channel: cfg.Channel, post: platforms[i].post,
+		store: store, base: base, clock: realClock{}, log: log}
+}
+
+// run posts each week's digest when it is due, until ctx is done.
+func (d *digester) run(ctx context.Context) {
+	d.log.Info("weekly digest scheduled", "platform", d.platform, "channel", d.channel, "when", d.sched.String(),
+		"next", d.sched.next(d.clock.Now()).at.Format(time.RFC3339))
+	var done string       // the slot this run has posted, found posted, or given up on
+	var failing string    // the slot whose attempts are failing
+	var failures int      // how many times in a row
+	var retryAt time.Time // when to try the failing slot again
+	for {
+		now := d.clock.Now()
+		wake := d.sched.next(now).at
+		slot := d.sched.prev(now)
+		if slot.key != done && now.Sub(slot.at) < digestCatchUp {
+			if slot.key != failing {
+				failing, failures, retryAt = slot.key, 0, time.Time{}
+			}
+			if now.Before(retryAt) {
+				wake = earliest(wake, retryAt)
+			} else {
+				err := d.attempt(ctx, slot, now)
+				switch {
+				case err == nil:
+					done = slot.key
+				case ctx.Err() != nil:
+					return
+				case failures == len(digestRetries):
+					d.log.Error("the weekly digest could not be posted; giving up on this week", "week", slot.key,
+						"platform", d.platform, "channel", d.channel, "attempts", failures+1, "err", err)
+					done = slot.key
+				default:
+					retryAt = now.Add(digestRetries[failures])
+					failures++
+					wake = earliest(wake, retryAt)
+					d.log.Warn("the weekly digest could not be posted; trying again", "week", slot.key,
+						"platform", d.platform, "channel", d.channel, "retry_at", retryAt.Format(time.RFC3339), "err", err)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.clock.After(min(wake.Sub(now), digestMaxSleep)):
+		}
+	}
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// attempt claims the slot and posts the digest, releasing the claim if the post fails. A slot
+// already claimed (posted before a restart, or by another process) is not posted again: nil.
+func (d *digester) attempt(ctx context.Context, slot digestSlot, now time.Time) error {
+	claimCtx, cancel := context.WithTimeout(ctx, digestClaimTimeout)
+	claimed, prev, err := d.store.ClaimDigest(claimCtx, slot.key)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		d.log.Info("weekly digest already posted", "week", slot.key)
+		return nil
+	}
+	postCtx, cancel := context.WithTimeout(ctx, digestPostTimeout)
+	defer cancel()
+	text, err := buildDigest(postCtx, d.store, d.base(), now, d.sched.loc)
+	if err == nil {
+		err = d.post(postCtx, d.channel, text)
+	}
+	if err != nil {
+		// Through shutdown too: the store closes only after this returns.
+		relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), digestClaimTimeout)
+		defer cancel()
+		if rerr := d.store.ReleaseDigest(relCtx, slot.key, prev); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return err
+	}
+	d.log.Info("weekly digest posted", "week", slot.key, "platform", d.platform, "channel", d.channel)
+	return nil
 }

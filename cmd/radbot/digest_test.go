@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,5 +218,326 @@ func TestReportDigestCommand(t *testing.T) {
 		if err != (exitError{2}) || stderr == "" {
 			t.Errorf("report %v = %v, %q; want exit status 2 with a reason", args, err, stderr)
 		}
+	}
+}
+
+// fakeClock is a clock the test moves by hand. After's channels fire when Set passes their time.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waits   []fakeWait
+	sleeps  int           // After calls so far
+	changed chan struct{} // closed and replaced on every After
+}
+
+type fakeWait struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t, changed: make(chan struct{})} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+	} else {
+		c.waits = append(c.waits, fakeWait{c.now.Add(d), ch})
+	}
+	c.sleeps++
+	close(c.changed)
+	c.changed = make(chan struct{})
+	return ch
+}
+
+// set moves the clock to t and fires the waits that are due, returning how many fired.
+func (c *fakeClock) set(t time.Time) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+	fired := 0
+	keep := c.waits[:0]
+	for _, w := range c.waits {
+		if !w.at.After(t) {
+			w.ch <- t
+			fired++
+		} else {
+			keep = append(keep, w)
+		}
+	}
+	c.waits = keep
+	return fired
+}
+
+// waitSleeps waits until the clock has been asked to wait n times in all: the loop has done what was
+// due and is asleep again.
+func (c *fakeClock) waitSleeps(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		c.mu.Lock()
+		got, ch := c.sleeps, c.changed
+		c.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("the digest loop did not go back to sleep (%d sleeps, want %d)", got, n)
+		}
+	}
+}
+
+// digestRun is a digester running on a fake clock with a recording poster.
+type digestRun struct {
+	t      *testing.T
+	clock  *fakeClock
+	store  *sqlite.Store
+	log    *logBuffer
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu       sync.Mutex
+	posts    []string // texts posted
+	attempts int
+	failures int // how many more attempts fail
+}
+
+func startDigest(t *testing.T, store *sqlite.Store, sched weeklySchedule, at time.Time, failures int) *digestRun {
+	t.Helper()
+	r := &digestRun{t: t, clock: newFakeClock(at), store: store, log: &logBuffer{}, done: make(chan struct{}), failures: failures}
+	d := &digester{sched: sched, platform: "slack", channel: "C0MAINT0001", store: store,
+		base: digestBase, clock: r.clock, log: slog.New(slog.NewTextHandler(r.log, nil))}
+	d.post = func(ctx context.Context, channel, text string) error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.attempts++
+		if channel != "C0MAINT0001" {
+			return fmt.Errorf("posted to %q", channel)
+		}
+		if r.failures > 0 {
+			r.failures--
+			return errors.New("channel_not_found")
+		}
+		r.posts = append(r.posts, text)
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go func() { defer close(r.done); d.run(ctx) }()
+	t.Cleanup(r.stop)
+	r.clock.waitSleeps(t, 1)
+	return r
+}
+
+func (r *digestRun) stop() {
+	r.cancel()
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		r.t.Error("the digest loop did not stop")
+	}
+	if r.t.Failed() {
+		r.t.Logf("digest log:\n%s", r.log.String())
+	}
+}
+
+// to moves the clock to at and, if that woke the loop, waits until it sleeps again.
+func (r *digestRun) to(at time.Time) {
+	r.t.Helper()
+	r.clock.mu.Lock()
+	sleeps := r.clock.sleeps
+	r.clock.mu.Unlock()
+	if r.clock.set(at) > 0 {
+		r.clock.waitSleeps(r.t, sleeps+1)
+	}
+}
+
+func (r *digestRun) counts() (posts, attempts int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.posts), r.attempts
+}
+
+func (r *digestRun) wantPosts(n int, when string) {
+	r.t.Helper()
+	if got, _ := r.counts(); got != n {
+		r.t.Fatalf("%s: %d digests posted, want %d", when, got, n)
+	}
+}
+
+func lastDigest(t *testing.T, s *sqlite.Store) string {
+	t.Helper()
+	slot, err := s.LastDigest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slot
+}
+
+// TestDigestLoopPostsOncePerWeek: on a fake clock, the digest goes out at 09:00 on Monday, not
+// before, once, not again after a restart in the same week, and again the next Monday.
+func TestDigestLoopPostsOncePerWeek(t *testing.T) {
+	t.Parallel()
+	store := openDigestStore(t, seedDigestDB(t))
+	mon9 := weeklySchedule{day: time.Monday, hour: 9, loc: london(t)}
+	monday := func(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, london(t)) }
+
+	r := startDigest(t, store, mon9, monday(30, 7, 0), 0)
+	r.wantPosts(0, "at 07:00")
+	r.to(monday(30, 8, 0))
+	r.to(monday(30, 8, 59))
+	r.wantPosts(0, "at 08:59")
+	r.to(monday(30, 9, 0))
+	r.wantPosts(1, "at 09:00")
+	r.mu.Lock()
+	text := r.posts[0]
+	r.mu.Unlock()
+	if !strings.HasPrefix(text, "**RadBot weekly digest**: the 7 days to Mon 30 Nov 2026 09:00 (Europe/London)") ||
+		!strings.Contains(text, "**Questions: 27**") {
+		t.Errorf("posted text:\n%s", text)
+	}
+	r.to(monday(30, 10, 0))
+	r.to(monday(30, 11, 0))
+	r.wantPosts(1, "two hours later")
+	r.stop()
+	if got := lastDigest(t, store); got != "2026-11-30" {
+		t.Errorf("the store records %q as posted, want 2026-11-30", got)
+	}
+
+	// Restarted at 11:30 the same morning: the week was posted, so nothing goes out.
+	again := startDigest(t, store, mon9, monday(30, 11, 30), 0)
+	again.wantPosts(0, "after a restart in the same week")
+	if !strings.Contains(again.log.String(), "weekly digest already posted") {
+		t.Errorf("the restart did not say the week was posted:\n%s", again.log.String())
+	}
+	again.to(time.Date(2026, 12, 7, 8, 59, 0, 0, london(t)))
+	again.wantPosts(0, "the next Monday at 08:59")
+	again.to(time.Date(2026, 12, 7, 9, 0, 0, 0, london(t)))
+	again.wantPosts(1, "the next Monday at 09:00")
+	if got := lastDigest(t, store); got != "2026-12-07" {
+		t.Errorf("the store records %q, want 2026-12-07", got)
+	}
+}
+
+// TestDigestLoopCatchesUp: down at 09:00 and started later that day, serve posts at once; started
+// more than a day late, it waits for the next week.
+func TestDigestLoopCatchesUp(t *testing.T) {
+	t.Parallel()
+	mon9 := weeklySchedule{day: time.Monday, hour: 9, loc: london(t)}
+
+	late := startDigest(t, openDigestStore(t, seedDigestDB(t)), mon9, time.Date(2026, 11, 30, 14, 0, 0, 0, london(t)), 0)
+	late.wantPosts(1, "started at 14:00 after a missed 09:00")
+
+	tooLate := startDigest(t, openDigestStore(t, seedDigestDB(t)), mon9, time.Date(2026, 12, 1, 10, 0, 0, 0, london(t)), 0)
+	tooLate.wantPosts(0, "started on Tuesday at 10:00")
+	tooLate.to(time.Date(2026, 12, 7, 9, 0, 0, 0, london(t)))
+	tooLate.wantPosts(1, "the next Monday at 09:00")
+}
+
+// TestDigestLoopAcrossSummerTime: weekly at 09:00 London through the change to summer time, the
+// digest goes out at 08:00 UTC, not at 09:00 UTC; a Sunday 01:30 digest posts once on the night
+// the clocks go back, though 01:30 happens twice.
+func TestDigestLoopAcrossSummerTime(t *testing.T) {
+	t.Parallel()
+	utc := func(m time.Month, d, h, min int) time.Time { return time.Date(2026, m, d, h, min, 0, 0, time.UTC) }
+
+	r := startDigest(t, openDigestStore(t, filepath.Join(t.TempDir(), "spring.db")),
+		weeklySchedule{day: time.Monday, hour: 9, loc: london(t)}, utc(3, 23, 9, 0), 0)
+	r.wantPosts(1, "Monday 23 March, 09:00 GMT")
+	r.to(utc(3, 30, 7, 59))
+	r.wantPosts(1, "Monday 30 March, 07:59 UTC")
+	r.to(utc(3, 30, 8, 0))
+	r.wantPosts(2, "Monday 30 March, 08:00 UTC (09:00 BST)")
+
+	night := startDigest(t, openDigestStore(t, filepath.Join(t.TempDir(), "autumn.db")),
+		weeklySchedule{day: time.Sunday, hour: 1, min: 30, loc: london(t)}, utc(10, 24, 12, 0), 0)
+	for at := utc(10, 24, 23, 0); at.Before(utc(10, 25, 6, 0)); at = at.Add(10 * time.Minute) {
+		night.to(at)
+	}
+	night.wantPosts(1, "the night of 25 October")
+}
+
+// TestDigestLoopRetries: a failed post releases the week's claim and is tried again after a minute,
+// then five; after five failures the week is given up until the next.
+func TestDigestLoopRetries(t *testing.T) {
+	t.Parallel()
+	mon9 := weeklySchedule{day: time.Monday, hour: 9, loc: london(t)}
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, london(t))
+
+	store := openDigestStore(t, seedDigestDB(t))
+	r := startDigest(t, store, mon9, at, 2)
+	if posts, attempts := r.counts(); posts != 0 || attempts != 1 {
+		t.Errorf("first try: %d posts, %d attempts", posts, attempts)
+	}
+	if got := lastDigest(t, store); got != "" {
+		t.Errorf("a failed post left the week claimed (%q)", got)
+	}
+	r.to(at.Add(59 * time.Second))
+	if _, attempts := r.counts(); attempts != 1 {
+		t.Errorf("retried before a minute had passed")
+	}
+	r.to(at.Add(time.Minute))
+	r.to(at.Add(6 * time.Minute))
+	if posts, attempts := r.counts(); posts != 1 || attempts != 3 {
+		t.Errorf("after the retries: %d posts, %d attempts; want 1 and 3", posts, attempts)
+	}
+	if !strings.Contains(r.log.String(), "trying again") || !strings.Contains(r.log.String(), "channel_not_found") {
+		t.Errorf("the failures were not logged with their cause:\n%s", r.log.String())
+	}
+
+	failing := startDigest(t, openDigestStore(t, seedDigestDB(t)), mon9, at, 1000)
+	next := at
+	for _, d := range digestRetries {
+		next = next.Add(d)
+		failing.to(next)
+	}
+	failing.to(next.Add(3 * time.Hour))
+	if _, attempts := failing.counts(); attempts != len(digestRetries)+1 {
+		t.Errorf("%d attempts at a failing week, want %d", attempts, len(digestRetries)+1)
+	}
+	if !strings.Contains(failing.log.String(), "giving up on this week") {
+		t.Errorf("giving up was not logged")
+	}
+	failing.mu.Lock()
+	failing.failures = 0
+	failing.mu.Unlock()
+	failing.to(time.Date(2026, 12, 7, 9, 0, 0, 0, london(t)))
+	failing.wantPosts(1, "the week after giving up")
+}
+
+// TestDigestOffUnlessItsPlatformRuns: a digest for a platform that is not enabled is not scheduled,
+// and the log says why; a disabled digest is silent.
+func TestDigestOffUnlessItsPlatformRuns(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	cfg := DigestConfig{Enabled: true, Platform: "discord", Channel: "600000000000000001", Weekday: "monday", Time: "09:00", Timezone: "UTC"}
+	slackOnly := []platform{{name: "slack", post: func(context.Context, string, string) error { return nil }}}
+	if d := newDigester(cfg, slackOnly, nil, nil, log); d != nil {
+		t.Error("a digest for Discord was scheduled with only Slack running")
+	}
+	if !strings.Contains(logs.String(), "the weekly digest is off: its platform is not enabled") ||
+		!strings.Contains(logs.String(), "discord.enabled") {
+		t.Errorf("no warning:\n%s", logs.String())
+	}
+	logs.Reset()
+	cfg.Enabled = false
+	cfg.Platform = "slack"
+	if d := newDigester(cfg, slackOnly, nil, nil, log); d != nil || logs.Len() != 0 {
+		t.Errorf("a disabled digest: %v, log %q", d, logs.String())
+	}
+	cfg.Enabled = true
+	if d := newDigester(cfg, slackOnly, nil, nil, log); d == nil || d.sched.String() != "monday 09:00 UTC" {
+		t.Errorf("an enabled Slack digest with Slack running was not scheduled right: %+v", d)
 	}
 }
