@@ -195,6 +195,9 @@ const (
 	digestPostTimeout = 2 * time.Minute
 	// digestClaimTimeout bounds claiming or releasing a week in the store.
 	digestClaimTimeout = 10 * time.Second
+	// digestShutdownGrace is how long a post in flight when serve begins to shut down may still take
+	// (within shutdown_timeout): stopping it half-way would leave unknown whether it went out.
+	digestShutdownGrace = 5 * time.Second
 )
 
 // digestRetries are the waits after each failed attempt to post a week's digest; after the last,
@@ -231,6 +234,7 @@ type digester struct {
 	base     func() *knowledge.Base // the knowledge being served, for titles
 	clock    clock
 	log      *slog.Logger
+	grace    time.Duration // digestShutdownGrace; tests shorten it
 }
 
 // newDigester returns the digester that cfg asks for, or nil (with a warning when that is a surprise)
@@ -253,7 +257,7 @@ func newDigester(cfg DigestConfig, platforms []platform, store digestStore, base
 		return nil
 	}
 	return &digester{sched: sched, platform: cfg.Platform, channel: cfg.Channel, post: platforms[i].post,
-		store: store, base: base, clock: realClock{}, log: log}
+		store: store, base: base, clock: realClock{}, log: log, grace: digestShutdownGrace}
 }
 
 // run posts each week's digest when it is due, until ctx is done.
@@ -322,14 +326,24 @@ func (d *digester) attempt(ctx context.Context, slot digestSlot, now time.Time) 
 		d.log.Info("weekly digest already posted", "week", slot.key)
 		return nil
 	}
-	postCtx, cancel := context.WithTimeout(ctx, digestPostTimeout)
+	// A post under way when ctx ends (serve shutting down) gets a short grace to finish.
+	postCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), digestPostTimeout)
 	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(d.grace, cancel) })
+	defer stop()
 	text, err := buildDigest(postCtx, d.store, d.base(), now, d.sched.loc)
 	if err == nil {
 		err = d.post(postCtx, d.channel, text)
 	}
+	if err != nil && ctx.Err() != nil && postCtx.Err() != nil {
+		// Stopped half-way: the message may have gone out. Keeping the week claimed risks missing
+		// it; releasing it risks posting it twice.
+		d.log.Warn("stopped while posting the weekly digest: it may not have gone out, and is not posted again this week",
+			"week", slot.key, "platform", d.platform, "channel", d.channel, "err", err)
+		return ctx.Err()
+	}
 	if err != nil {
-		// Through shutdown too: the store closes only after this returns.
+		// The store closes only after this returns, so the release works during a shutdown too.
 		relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), digestClaimTimeout)
 		defer cancel()
 		if rerr := d.store.ReleaseDigest(relCtx, slot.key, prev); rerr != nil {

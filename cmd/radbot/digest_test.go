@@ -541,3 +541,50 @@ func TestDigestOffUnlessItsPlatformRuns(t *testing.T) {
 		t.Errorf("an enabled Slack digest with Slack running was not scheduled right: %+v", d)
 	}
 }
+
+// TestDigestShutdownWhilePosting: a post under way when serve shuts down may finish within the
+// grace; one still under way after it is given up, and the week stays claimed, so that a message
+// that may have gone out is never posted again.
+func TestDigestShutdownWhilePosting(t *testing.T) {
+	t.Parallel()
+	for _, finishes := range []bool{true, false} {
+		t.Run(fmt.Sprintf("finishes=%v", finishes), func(t *testing.T) {
+			t.Parallel()
+			now := digestNow(t)
+			store := openDigestStore(t, filepath.Join(t.TempDir(), "shutdown.db"))
+			logs := &logBuffer{}
+			started := make(chan struct{})
+			d := &digester{sched: weeklySchedule{day: time.Monday, hour: 9, loc: london(t)}, platform: "slack",
+				channel: "C0MAINT0001", store: store, base: digestBase, clock: newFakeClock(now),
+				log: slog.New(slog.NewTextHandler(logs, nil)), grace: 300 * time.Millisecond}
+			d.post = func(ctx context.Context, _, _ string) error {
+				close(started)
+				if finishes {
+					time.Sleep(100 * time.Millisecond) // the answer arrives during the grace
+					return ctx.Err()
+				}
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- d.attempt(ctx, d.sched.prev(now), now) }()
+			<-started
+			cancel()
+			start := time.Now()
+			err := <-done
+			if finishes && err != nil {
+				t.Errorf("a post that finished within the grace: %v", err)
+			}
+			if !finishes && (err == nil || time.Since(start) < 250*time.Millisecond) {
+				t.Errorf("a post still under way: %v after %v, want an error after the 300ms grace", err, time.Since(start))
+			}
+			if got := lastDigest(t, store); got != "2026-11-30" {
+				t.Errorf("the week's claim is %q, want it kept (2026-11-30)", got)
+			}
+			if !finishes && !strings.Contains(logs.String(), "may not have gone out") {
+				t.Errorf("not logged:\n%s", logs.String())
+			}
+		})
+	}
+}
