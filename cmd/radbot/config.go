@@ -32,6 +32,7 @@ type Config struct {
 	Log       LogConfig       `yaml:"log"`
 	Discord   DiscordConfig   `yaml:"discord"`
 	Slack     SlackConfig     `yaml:"slack"`
+	Report    ReportConfig    `yaml:"report"` // see digest_config.go
 	// ShutdownTimeout bounds a graceful shutdown: draining the platforms, the HTTP server and closing the
 	// store. If it expires, serve exits with status 1.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
@@ -170,6 +171,7 @@ func DefaultConfig() Config {
 			SigningSecretEnv: "SLACK_SIGNING_SECRET",
 			Command:          "/radiology",
 		},
+		Report: ReportConfig{Digest: DigestConfig{Weekday: "monday", Time: "09:00", Timezone: "Europe/London"}},
 	}
 }
 
@@ -439,6 +441,7 @@ func (c *Config) Validate() error {
 			bad("slack.bot_token_env", "%q is not an environment variable name (slack is enabled)", c.Slack.BotTokenEnv)
 		}
 	}
+	c.Report.Digest.validate("report.digest", bad)
 	if len(ps) == 0 {
 		return nil
 	}

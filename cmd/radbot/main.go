@@ -54,11 +54,12 @@ func subcommands() []subcommand {
 		{"serve", cmdServe, "[--config FILE] [--listen ADDR]", "run the bot for Discord and Slack, with its HTTP server",
 			"Runs RadBot on Discord and/or Slack with the store, metrics and hot reload, until SIGINT or\n" +
 				"SIGTERM. See README.md, \"Running the bot\"."},
-		{"report", cmdReport, "[--config FILE] [--db PATH] [--since 30d] [--json | --csv | --html FILE] [--top N]",
+		{"report", cmdReport, "[--config FILE] [--db PATH] [--since 30d] [--json | --csv | --html FILE | --digest] [--top N]",
 			"what people asked, what went unanswered, how answers were rated",
 			"Prints the maintainers' report from the database serve (or chat --store) writes: how the\n" +
 				"answers were rated, the questions the bot could not answer, and totals. --html FILE writes\n" +
-				"it as one self-contained web page with charts."},
+				"it as one self-contained web page with charts; --digest prints the weekly digest that serve\n" +
+				"posts to the maintainers' channel (report.digest)."},
 		{"forget", cmdForget, "[--config FILE] [--db PATH] --platform discord|slack|cli --user ID",
 			"erase a person's stored questions and votes",
 			"Erases everything stored about one person (right to erasure) and says how many rows went.\n" +

@@ -31,7 +31,7 @@ func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) (
 		if err != nil {
 			return nil, nil, fmt.Errorf("discord: %w", err)
 		}
-		ps = append(ps, platform{name: string(bot.PlatformDiscord), run: a.Run, health: a.Health})
+		ps = append(ps, platform{name: string(bot.PlatformDiscord), run: a.Run, health: a.Health, post: a.Post})
 	}
 	if cfg.Slack.Enabled {
 		a, err := slack.New(slack.Config{
@@ -47,7 +47,7 @@ func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) (
 		if err != nil {
 			return nil, nil, fmt.Errorf("slack: %w", err)
 		}
-		ps = append(ps, platform{name: string(bot.PlatformSlack), run: a.Run, health: a.Health})
+		ps = append(ps, platform{name: string(bot.PlatformSlack), run: a.Run, health: a.Health, post: a.Post})
 		if cfg.Slack.Mode == "http" {
 			slackHandler = a.Handler()
 		}

@@ -38,11 +38,16 @@ func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	asCSV := fs.Bool("csv", false, "print CSV (one table, a section column) instead of text")
 	htmlPath := fs.String("html", "", "write the report as one self-contained web page with charts to `FILE` (\"-\": standard output)")
 	top := fs.Int("top", 20, "how many unanswered questions to list")
+	digest := fs.Bool("digest", false, "print the weekly digest that serve posts (report.digest): the last 7 days, in Markdown")
 	if err := parseCmdFlags(fs, args); err != nil {
 		return err
 	}
-	if n := countTrue(*asJSON, *asCSV, *htmlPath != ""); n > 1 {
-		fmt.Fprintln(stderr, "radbot report: choose one of --json, --csv and --html")
+	if n := countTrue(*asJSON, *asCSV, *htmlPath != "", *digest); n > 1 {
+		fmt.Fprintln(stderr, "radbot report: choose one of --json, --csv, --html and --digest")
+		return exitError{2}
+	}
+	if *digest && flagSet(fs, "since", "top") {
+		fmt.Fprintln(stderr, "radbot report: --digest always covers the last 7 days and lists the top few; --since and --top do not apply")
 		return exitError{2}
 	}
 	since, err := parseSince(*sinceFlag, time.Now())
@@ -72,6 +77,9 @@ func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer store.Close()
+	if *digest {
+		return printDigest(ctx, stdout, store, base, cfg.Report.Digest, time.Now())
+	}
 	rep, err := store.Report(ctx, sqlite.ReportOptions{Since: since, Normalize: bot.Normalize, TopQuestions: *top})
 	if err != nil {
 		return fmt.Errorf("reading the report from %s: %w", cfg.Store.Path, err)

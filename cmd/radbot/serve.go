@@ -134,6 +134,8 @@ type platform struct {
 	run func(ctx context.Context) error
 	// health reports whether the platform is connected, and since when (nil: always ready).
 	health func() (connected bool, since time.Time)
+	// post sends Markdown to a channel, for the weekly digest (nil: the platform cannot).
+	post func(ctx context.Context, channel, text string) error
 }
 
 // platformBuilder builds the enabled adapters, and the handler to mount at /slack/ in Slack's HTTP mode
@@ -251,6 +253,9 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	m.initPlatforms(platformNames(platforms))
 	if len(platforms) == 0 {
 		log.Warn("no chat platform is enabled (discord.enabled, slack.enabled): serving only the HTTP endpoints")
+	}
+	if dg := newDigester(cfg.Report.Digest, platforms, store, b.Knowledge, s.log); dg != nil {
+		bg.Go(func() { dg.run(runCtx) }) // the weekly digest (digest.go)
 	}
 
 	var draining atomic.Bool

@@ -1,0 +1,97 @@
+package sqlite_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+)
+
+// TestDigestClaims: a slot is claimed once, across a reopen of the file; earlier slots are refused
+// once a later one is claimed; a released claim can be taken again.
+func TestDigestClaims(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, path := newStore(t)
+
+	if last, err := s.LastDigest(ctx); err != nil || last != "" {
+		t.Fatalf("LastDigest on a new store = %q, %v; want \"\"", last, err)
+	}
+	claim := func(s interface {
+		ClaimDigest(context.Context, string) (bool, string, error)
+	}, slot string, want bool, wantPrev string) {
+		t.Helper()
+		got, prev, err := s.ClaimDigest(ctx, slot)
+		if err != nil {
+			t.Fatalf("ClaimDigest(%s): %v", slot, err)
+		}
+		if got != want || prev != wantPrev {
+			t.Errorf("ClaimDigest(%s) = %v, prev %q; want %v, prev %q", slot, got, prev, want, wantPrev)
+		}
+	}
+	claim(s, "2026-11-30", true, "")
+	claim(s, "2026-11-30", false, "2026-11-30")
+
+	// A restart: the claim is in the file.
+	again := openStore(t, path)
+	claim(again, "2026-11-30", false, "2026-11-30")
+	claim(again, "2026-11-23", false, "2026-11-30") // an older week never comes back
+	claim(again, "2026-12-07", true, "2026-11-30")
+
+	// The post failed: release, and the slot can be claimed again.
+	if err := again.ReleaseDigest(ctx, "2026-12-07", "2026-11-30"); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := again.LastDigest(ctx); last != "2026-11-30" {
+		t.Errorf("after release, LastDigest = %q, want the previous slot", last)
+	}
+	// Releasing a slot that is no longer the claim changes nothing.
+	claim(again, "2026-12-07", true, "2026-11-30")
+	if err := again.ReleaseDigest(ctx, "2026-11-30", ""); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := again.LastDigest(ctx); last != "2026-12-07" {
+		t.Errorf("a stale release moved the claim to %q", last)
+	}
+	// Releasing the first claim ever leaves no row.
+	fresh, _ := newStore(t)
+	claim(fresh, "2026-11-30", true, "")
+	if err := fresh.ReleaseDigest(ctx, "2026-11-30", ""); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := fresh.LastDigest(ctx); last != "" {
+		t.Errorf("after releasing the only claim, LastDigest = %q", last)
+	}
+	if _, _, err := fresh.ClaimDigest(ctx, ""); err == nil {
+		t.Error("an empty slot was accepted")
+	}
+}
+
+// TestDigestClaimOnce: two stores on one file (two processes) claiming the same slot at once: one wins.
+func TestDigestClaimOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, path := newStore(t)
+	stores := []interface {
+		ClaimDigest(context.Context, string) (bool, string, error)
+	}{openStore(t, path), openStore(t, path), openStore(t, path), openStore(t, path)}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for _, s := range stores {
+		wg.Go(func() {
+			ok, _, err := s.ClaimDigest(ctx, "2026-11-30")
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Errorf("%d stores claimed the slot, want exactly 1", wins)
+	}
+}
