@@ -38,7 +38,7 @@ type safetyExample struct {
 // Training weights: the entries' phrasings and the out-of-scope examples are many and mostly far from
 // health; they teach that ordinary questions are not refused without drowning the safety examples.
 const (
-	safetyOtherWeight = 0.1
+	safetyOtherWeight = 0.05
 	safetyLambda      = 0.1
 )
 
@@ -226,7 +226,7 @@ type safetyPolicy struct {
 // (each judged by a classifier fitted without it): the most personal medical questions refused while at
 // most 1 career question in 30 and 1 ordinary question in 100 is refused. The held-out evaluation sets
 // play no part.
-var safetyCut = safetyPolicy{RefuseAt: 0.4, MaybeAt: 0.2, CareerSure: 0.3}
+var safetyCut = safetyPolicy{RefuseAt: 0.55, MaybeAt: 0.35, CareerSure: 0.5}
 
 // judgeSafety returns the classifier's probability for a message and the confidence of the knowledge's
 // best answer to it (computed only when the probability is in the unsure middle, else -1).
