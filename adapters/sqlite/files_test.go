@@ -133,8 +133,6 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-
-
 // BenchmarkSaveInteractions measures group commit: rows per second for batches of several sizes, on
 // a real file with synchronous=FULL (one fsync per transaction).
 func BenchmarkSaveInteractions(b *testing.B) {

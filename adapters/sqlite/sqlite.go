@@ -161,4 +161,3 @@ const TopPerEntry = sqlstore.TopPerEntry
 
 // ErrFutureCutoff is returned by PurgeBefore for a cutoff after now, which would delete recent rows.
 var ErrFutureCutoff = sqlstore.ErrFutureCutoff
-

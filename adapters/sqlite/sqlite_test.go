@@ -196,13 +196,6 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 }
 
-
-
-
-
-
-
-
 func TestTwoProcessesOnOneFile(t *testing.T) {
 	// Two stores on one file stand for two processes (the bot, and `radbot forget` run beside it):
 	// their writers contend for SQLite's lock and must wait for each other, not fail.
@@ -229,8 +222,6 @@ func TestTwoProcessesOnOneFile(t *testing.T) {
 	}
 }
 
-
-
 func TestHashKeyStable(t *testing.T) {
 	ctx := context.Background()
 	path := dbPath(t)
@@ -256,7 +247,6 @@ func TestHashKeyStable(t *testing.T) {
 		t.Errorf("HashKey of another database = %x, %v; want a different key", k, err)
 	}
 }
-
 
 // benchStore opens a store on a new file without logging, so benchmark output stays readable.
 func benchStore(b *testing.B) *sqlite.Store {
