@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
-
 )
 
 // Handling an event once. Slack delivers again an event it believes was missed: an HTTP delivery not
@@ -88,4 +87,3 @@ func (a *Adapter) take(ctx context.Context, key string) (finish func(done bool),
 		}
 	}
 }
-
