@@ -125,7 +125,6 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	return nil
 }
 
-
 // parseSince turns "30d", a Go duration ("12h", "90m") or "all" into the start of the period.
 // "all" gives the zero time.
 func parseSince(s string, now time.Time) (time.Time, error) {

@@ -163,7 +163,6 @@ type keyStore interface {
 	HashKey(ctx context.Context) ([]byte, error)
 }
 
-
 // server is one run of radbot serve.
 type server struct {
 	cfg       Config
