@@ -159,6 +159,8 @@ type Server struct {
 	pending  map[string]*envelope // sent, not yet acknowledged, by envelope id
 	orphans  []*envelope          // whose connection closed with no other open: sent to the next one
 	resent   int                  // envelopes delivered again
+	sentAt   map[string]time.Time // first delivery of each envelope
+	ackLat   []time.Duration      // from first delivery to acknowledgement
 	tokens   map[string]string    // bot token → team id
 	names    map[string]string    // team id → name
 	codes    map[string]string    // OAuth code → team id, until used
@@ -204,6 +206,7 @@ func New(tb testing.TB, opts Options) *Server {
 		drops:    map[string]int{},
 		acks:     map[string]Ack{},
 		pending:  map[string]*envelope{},
+		sentAt:   map[string]time.Time{},
 		tokens:   map[string]string{},
 		names:    map[string]string{DefaultTeam: "Fake"},
 		codes:    map[string]string{},
@@ -681,6 +684,11 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		s.mu.Lock()
+		if _, dup := s.acks[ack.EnvelopeID]; !dup {
+			if at, ok := s.sentAt[ack.EnvelopeID]; ok {
+				s.ackLat = append(s.ackLat, time.Since(at))
+			}
+		}
 		s.acks[ack.EnvelopeID] = ack
 		delete(s.pending, ack.EnvelopeID)
 		s.notifyLocked()
@@ -737,11 +745,23 @@ func (s *Server) nextConnLocked() *wsConn {
 func (s *Server) deliver(e *envelope, conn *wsConn) {
 	s.mu.Lock()
 	e.conn = conn
-	s.pending[e.msg["envelope_id"].(string)] = e
+	id := e.msg["envelope_id"].(string)
+	s.pending[id] = e
+	if _, ok := s.sentAt[id]; !ok {
+		s.sentAt[id] = time.Now()
+	}
 	s.mu.Unlock()
 	if err := conn.writeJSON(e.msg); err != nil {
 		_ = conn.c.Close() // its reader redelivers what it left
 	}
+}
+
+// AckLatencies returns, for every envelope acknowledged so far, the time from its first delivery to
+// its acknowledgement.
+func (s *Server) AckLatencies() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.ackLat...)
 }
 
 // Redelivered counts envelopes delivered again after their connection closed unacknowledged.
