@@ -61,7 +61,8 @@ const (
 // database, by many processes.
 type Store struct {
 	*sqlstore.DB
-	db   *sql.DB
+	db   *sql.DB // interactions, votes, workspaces: every commit durable
+	fast *sql.DB // shared state: commits do not wait for the disk
 	log  *slog.Logger
 	name string // host/database, for logs (never the password)
 }
@@ -90,14 +91,24 @@ func open(ctx context.Context, dsn string, logger *slog.Logger, upTo int) (*Stor
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxLifetime(connLifetime)
-	s := &Store{db: db, log: logger.With("component", "postgres"), name: name}
-	s.DB = &sqlstore.DB{Write: db, Read: db, Dialect: Dialect, Log: s.log}
+	// The shared state (rate limits, conversations, claims) lives minutes and is rebuilt by use: its
+	// commits need not wait for the disk. Losing the last few in a server crash costs at worst a
+	// follow-up read without context or an event answered twice; interactions and votes keep full
+	// durability on the other pool.
+	fastCfg := cfg.Copy()
+	fastCfg.RuntimeParams["synchronous_commit"] = "off"
+	fast := stdlib.OpenDB(*fastCfg)
+	fast.SetMaxOpenConns(maxConns)
+	fast.SetMaxIdleConns(maxConns)
+	fast.SetConnMaxLifetime(connLifetime)
+	s := &Store{db: db, fast: fast, log: logger.With("component", "postgres"), name: name}
+	s.DB = &sqlstore.DB{Write: db, Read: db, State: fast, Dialect: Dialect, Log: s.log}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		s.closeAll()
 		return nil, fmt.Errorf("open postgres store %s: %w", name, err)
 	}
 	if err := s.Migrate(ctx, migrationFiles, upTo); err != nil {
-		db.Close()
+		s.closeAll()
 		return nil, fmt.Errorf("open postgres store %s: %w", name, err)
 	}
 	s.log.Info("store opened", "database", name)
@@ -109,11 +120,13 @@ func (s *Store) Name() string { return s.name }
 
 // Close closes the connections. Calls in flight finish first. It is safe to call twice.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	if err := s.closeAll(); err != nil {
 		return fmt.Errorf("close postgres store: %w", err)
 	}
 	return nil
 }
+
+func (s *Store) closeAll() error { return errors.Join(s.db.Close(), s.fast.Close()) }
 
 // Probe checks that the database takes writes, for /readyz: a small write transaction.
 func (s *Store) Probe(ctx context.Context) error {

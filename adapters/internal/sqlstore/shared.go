@@ -40,7 +40,7 @@ func (s *DB) Allow(ctx context.Context, k bot.StateKey, now time.Time, perSecond
 		args = append(args, perMs, b, b, perMs)
 	}
 	var allowed int
-	if err := s.Write.QueryRowContext(ctx, s.q(allowSQL), args...).Scan(&allowed); err != nil {
+	if err := s.state().QueryRowContext(ctx, s.q(allowSQL), args...).Scan(&allowed); err != nil {
 		return false, fmt.Errorf("rate limit: %w", err)
 	}
 	return allowed == 1, nil
@@ -49,7 +49,7 @@ func (s *DB) Allow(ctx context.Context, k bot.StateKey, now time.Time, perSecond
 // Conversation implements bot.SharedState.
 func (s *DB) Conversation(ctx context.Context, k bot.StateKey, now time.Time) ([]byte, error) {
 	var state string
-	err := s.Write.QueryRowContext(ctx, s.q(`SELECT state FROM conversations WHERE key = ? AND expires_at > ?`),
+	err := s.state().QueryRowContext(ctx, s.q(`SELECT state FROM conversations WHERE key = ? AND expires_at > ?`),
 		k.Key, millis(now)).Scan(&state)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -64,9 +64,9 @@ func (s *DB) Conversation(ctx context.Context, k bot.StateKey, now time.Time) ([
 func (s *DB) SaveConversation(ctx context.Context, k bot.StateKey, state []byte, expires time.Time) error {
 	var err error
 	if state == nil {
-		_, err = s.exec(ctx, `DELETE FROM conversations WHERE key = ?`, k.Key)
+		_, err = s.stateExec(ctx, `DELETE FROM conversations WHERE key = ?`, k.Key)
 	} else {
-		_, err = s.exec(ctx, `INSERT INTO conversations (key, platform, user_hash, state, expires_at) VALUES (?, ?, ?, ?, ?)
+		_, err = s.stateExec(ctx, `INSERT INTO conversations (key, platform, user_hash, state, expires_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`,
 			k.Key, string(k.Platform), k.UserHash, string(state), millis(expires))
 	}
@@ -81,7 +81,7 @@ func (s *DB) SaveConversation(ctx context.Context, k bot.StateKey, state []byte,
 func (s *DB) Claim(ctx context.Context, key, owner string, now time.Time, lease, keep time.Duration) (bot.Claim, error) {
 	for range 3 {
 		var got string
-		err := s.Write.QueryRowContext(ctx, s.q(`INSERT INTO claims (key, owner, lease_until, done, expires_at) VALUES (?, ?, ?, 0, ?)
+		err := s.state().QueryRowContext(ctx, s.q(`INSERT INTO claims (key, owner, lease_until, done, expires_at) VALUES (?, ?, ?, 0, ?)
 			ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until, expires_at = excluded.expires_at
 			WHERE claims.done = 0 AND claims.lease_until <= ?
 			RETURNING owner`), key, owner, millis(now.Add(lease)), millis(now.Add(keep)), millis(now)).Scan(&got)
@@ -93,7 +93,7 @@ func (s *DB) Claim(ctx context.Context, key, owner string, now time.Time, lease,
 		}
 		var done int
 		var until int64
-		err = s.Write.QueryRowContext(ctx, s.q(`SELECT done, lease_until FROM claims WHERE key = ?`), key).Scan(&done, &until)
+		err = s.state().QueryRowContext(ctx, s.q(`SELECT done, lease_until FROM claims WHERE key = ?`), key).Scan(&done, &until)
 		switch {
 		case err == nil:
 			return bot.Claim{Done: done != 0, LeaseUntil: fromMillis(until)}, nil
@@ -106,7 +106,7 @@ func (s *DB) Claim(ctx context.Context, key, owner string, now time.Time, lease,
 
 // Finish implements bot.Claims.
 func (s *DB) Finish(ctx context.Context, key, owner string) error {
-	res, err := s.exec(ctx, `UPDATE claims SET done = 1 WHERE key = ? AND owner = ?`, key, owner)
+	res, err := s.stateExec(ctx, `UPDATE claims SET done = 1 WHERE key = ? AND owner = ?`, key, owner)
 	if err != nil {
 		return fmt.Errorf("finishing a claim: %w", err)
 	}
@@ -120,7 +120,7 @@ func (s *DB) Finish(ctx context.Context, key, owner string) error {
 
 // Release implements bot.Claims.
 func (s *DB) Release(ctx context.Context, key, owner string) error {
-	if _, err := s.exec(ctx, `DELETE FROM claims WHERE key = ? AND owner = ? AND done = 0`, key, owner); err != nil {
+	if _, err := s.stateExec(ctx, `DELETE FROM claims WHERE key = ? AND owner = ? AND done = 0`, key, owner); err != nil {
 		return fmt.Errorf("releasing a claim: %w", err)
 	}
 	return nil
@@ -131,7 +131,7 @@ func (s *DB) Release(ctx context.Context, key, owner string) error {
 func (s *DB) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, table := range []string{"claims", "conversations", "rate_limits"} {
-		res, err := s.exec(ctx, `DELETE FROM `+table+` WHERE expires_at < ?`, millis(now))
+		res, err := s.stateExec(ctx, `DELETE FROM `+table+` WHERE expires_at < ?`, millis(now))
 		if err != nil {
 			return total, fmt.Errorf("deleting expired %s: %w", table, err)
 		}
@@ -180,4 +180,16 @@ func (s *DB) Workspaces(ctx context.Context) (int, error) {
 	var n int
 	err := s.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM slack_workspaces`).Scan(&n)
 	return n, err
+}
+
+// state is the pool for the short-lived shared state.
+func (s *DB) state() *sql.DB {
+	if s.State != nil {
+		return s.State
+	}
+	return s.Write
+}
+
+func (s *DB) stateExec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.state().ExecContext(ctx, s.q(query), args...)
 }

@@ -39,9 +39,11 @@ type Dialect struct {
 }
 
 // DB runs the shared queries. Write takes every write; Read the report and lookups (it may be the
-// same pool).
+// same pool); State, when set, the short-lived shared state (rate limits, conversations, claims),
+// which a store may run on connections that commit without waiting for the disk.
 type DB struct {
 	Write, Read *sql.DB
+	State       *sql.DB
 	Dialect     Dialect
 	Log         *slog.Logger
 
