@@ -107,6 +107,7 @@ func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent, pending *sync.W
 			if tm.self.is(e.User, e.BotID) {
 				return
 			}
+			t := t // each job its own copy: several jobs may start from one click
 			t.api = tm.api
 			a.answer(ctx, q, t)
 		})
@@ -121,6 +122,7 @@ func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent, pending *sync.W
 			if tm.self.is(e.User, e.BotID) {
 				return
 			}
+			t := t // each job its own copy: several jobs may start from one click
 			t.api = tm.api
 			a.answer(ctx, q, t)
 		})
@@ -144,6 +146,7 @@ func (a *Adapter) handleSlash(cmd slack.SlashCommand, pending *sync.WaitGroup) b
 		key = "slash:" + cmd.TriggerID
 	}
 	return a.job("slash", cmd.TeamID, key, pending, func(ctx context.Context, tm *team) {
+		t := t // each job its own copy: several jobs may start from one click
 		t.api = tm.api
 		a.answer(ctx, q, t)
 	})
@@ -176,6 +179,7 @@ func (a *Adapter) handleInteraction(ic slack.InteractionCallback, pending *sync.
 		comment = truncateRunes(strings.TrimSpace(comment), maxCommentRunes)
 		t := target{channel: meta.Channel, user: ic.User.ID, threadTS: meta.ThreadTS}
 		return a.job("comment", ic.Team.ID, "", pending, func(ctx context.Context, tm *team) {
+			t := t // each job its own copy: several jobs may start from one click
 			t.api = tm.api
 			a.comment(ctx, t, meta.InteractionID, comment)
 		})
@@ -207,6 +211,7 @@ func (a *Adapter) handleAction(ic slack.InteractionCallback, act *slack.BlockAct
 		}
 		if act.ActionID == ActionHelpful {
 			return a.job("vote", ic.Team.ID, "", pending, func(ctx context.Context, tm *team) {
+				t := t // each job its own copy: several jobs may start from one click
 				t.api = tm.api
 				a.vote(ctx, t, id, true, true)
 			})
@@ -215,12 +220,14 @@ func (a *Adapter) handleAction(ic slack.InteractionCallback, act *slack.BlockAct
 		// the vote is on disk even if the user dismisses the modal.
 		trigger := ic.TriggerID
 		ok := a.job("modal", ic.Team.ID, "", nil, func(ctx context.Context, tm *team) {
+			t := t // each job its own copy: several jobs may start from one click
 			t.api = tm.api
 			if !a.openFeedbackModal(ctx, trigger, id, t) {
 				a.notice(ctx, t, a.texts().FeedbackThanks)
 			}
 		})
 		return a.job("vote", ic.Team.ID, "", pending, func(ctx context.Context, tm *team) {
+			t := t // each job its own copy: several jobs may start from one click
 			t.api = tm.api
 			a.vote(ctx, t, id, false, false)
 		}) && ok
@@ -232,6 +239,7 @@ func (a *Adapter) handleAction(ic slack.InteractionCallback, act *slack.BlockAct
 		}
 		q := bot.Query{Platform: Platform, ConversationID: t.conversation(), UserID: ic.User.ID, EntryID: entryID}
 		return a.job("entry", ic.Team.ID, "", pending, func(ctx context.Context, tm *team) {
+			t := t // each job its own copy: several jobs may start from one click
 			t.api = tm.api
 			a.answer(ctx, q, t)
 		})
