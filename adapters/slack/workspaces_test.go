@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -285,5 +286,72 @@ func TestTwoSocketConnectionsAnswerOnce(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if got := len(fake.CallsTo("chat.postMessage")); got != n {
 		t.Errorf("%d answers to %d questions (each delivered twice), want one each", got, n)
+	}
+}
+
+// HTTP mode behind a load balancer: two replicas share one claim store, the balancer alternates
+// between them, and Slack's retry of an event (X-Slack-Retry-Num) reaches the other replica: each
+// question is answered once, and each delivery is answered 200 only after its reply is out.
+func TestHTTPBehindLoadBalancerAnswersOnce(t *testing.T) {
+	fake := slackfake.New(t, slackfake.Options{})
+	st := newMemStore()
+	ans := newScripted(scriptedReplies())
+	var backends []*httptest.Server
+	for range 2 {
+		a, err := slack.New(slack.Config{Mode: "http", BotToken: "xoxb-test", SigningSecret: secret,
+			APIURL: fake.APIURL(), Logger: testLogger(t), Claims: st}, ans)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runAdapter(t, a)
+		mux := http.NewServeMux()
+		mux.Handle("/slack/", a.Handler())
+		srv := httptest.NewServer(mux)
+		t.Cleanup(srv.Close)
+		backends = append(backends, srv)
+	}
+	fake.WaitCalls(t, "auth.test", 2)
+	var mu sync.Mutex
+	next := 0
+	lb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		to := backends[next%len(backends)]
+		next++
+		mu.Unlock()
+		u, _ := url.Parse(to.URL)
+		r.URL.Scheme, r.URL.Host, r.RequestURI = u.Scheme, u.Host, ""
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(lb.Close)
+	h := httpHarness{fake: fake, url: lb.URL}
+
+	const n = 10
+	for i := range n {
+		body := jsonBody(t, mentionEvent(fmt.Sprint("EvH", i), fmt.Sprint("CH", i), "3.0", "", "<@UBOT> answer"))
+		for retry := range 2 {
+			hdr := http.Header{}
+			if retry > 0 {
+				hdr.Set("X-Slack-Retry-Num", "1")
+				hdr.Set("X-Slack-Retry-Reason", "http_timeout")
+			}
+			res, _ := h.post(t, "/slack/events", "application/json", body, secret, time.Now(), hdr)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("delivery %d of event %d: status %d", retry, i, res.StatusCode)
+			}
+			if retry == 0 && len(fake.CallsTo("chat.postMessage")) < i+1 {
+				t.Errorf("event %d was acknowledged before its answer was posted", i)
+			}
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := len(fake.CallsTo("chat.postMessage")); got != n {
+		t.Errorf("%d answers to %d questions each delivered to both replicas, want %d", got, n, n)
 	}
 }
