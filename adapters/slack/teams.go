@@ -123,8 +123,8 @@ func (ts *teams) get(ctx context.Context, teamID string) (*team, error) {
 		return c.t, nil
 	}
 	ts.mu.Unlock()
-	if a.env != nil && (a.cfg.Workspaces == nil || teamID == "" || teamID == env) {
-		return a.env, nil
+	if a.env != nil && (a.sealer == nil || teamID == "" || teamID == env) {
+		return a.env, nil // one workspace (no OAuth), or the env token's own
 	}
 	if a.cfg.Workspaces == nil || a.sealer == nil {
 		return nil, ErrNotInstalled
