@@ -36,8 +36,14 @@ type Options struct {
 	// RatePerMinute and RateBurst limit questions per user; zero RatePerMinute means no limit.
 	RatePerMinute float64
 	RateBurst     int
-	Logger        *slog.Logger
-	Observer      Observer
+	// State, when set, keeps the rate limit and the conversation context in the store, shared by every
+	// replica (see SharedState); nil keeps them in this process's memory. The memory copy is kept
+	// either way and used whenever the store does not answer within StateTimeout.
+	State SharedState
+	// StateTimeout bounds each call to State. Default 250 ms.
+	StateTimeout time.Duration
+	Logger       *slog.Logger
+	Observer     Observer
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
 }
@@ -80,6 +86,9 @@ func New(base *knowledge.Base, opts Options) *Bot {
 	if opts.MaxUsers <= 0 {
 		opts.MaxUsers = defaultMaxUsers
 	}
+	if opts.StateTimeout <= 0 {
+		opts.StateTimeout = 250 * time.Millisecond
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -120,10 +129,10 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 		r = crisisReply(texts)
 	case utf8.RuneCountInString(q.Text) > b.opts.MaxQuestionChars:
 		r = Reply{Status: StatusLimited, Text: fmt.Sprintf(texts.TooLong, b.opts.MaxQuestionChars)}
-	case !b.allow(q):
+	case !b.allow(ctx, q):
 		r = Reply{Status: StatusLimited, Text: texts.RateLimited}
 	default:
-		r, top = b.answer(ix, q)
+		r, top = b.answer(ctx, ix, q)
 	}
 	r.KnowledgeVersion = ix.base.Version
 	if r.Status != StatusLimited {
@@ -245,13 +254,25 @@ func (b *Bot) UserRef(p Platform, id string) string {
 	return HashID(b.opts.HashKey, p, id)[:12]
 }
 
-// allow applies the per-user rate limit.
-func (b *Bot) allow(q Query) bool {
+// allow applies the per-user rate limit: in the shared state when there is one, else (or when it
+// fails) in memory.
+func (b *Bot) allow(ctx context.Context, q Query) bool {
 	if b.opts.RatePerMinute <= 0 {
 		return true
 	}
 	key := string(q.Platform) + "\x00" + q.UserID
 	now := b.opts.Now()
+	if b.opts.State != nil {
+		userHash := HashID(b.opts.HashKey, q.Platform, q.UserID)
+		sk := StateKey{Platform: q.Platform, UserHash: userHash, Key: "rate:" + userHash}
+		ctx, cancel := context.WithTimeout(ctx, b.opts.StateTimeout)
+		ok, err := b.opts.State.Allow(ctx, sk, now, b.opts.RatePerMinute/60, b.opts.RateBurst)
+		cancel()
+		if err == nil {
+			return ok
+		}
+		b.log.Warn("shared rate limit unavailable; using this replica's", "err", err)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.gcLocked(now)

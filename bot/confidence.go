@@ -157,7 +157,7 @@ func choiceOf(cands []Scored, entry int) choice {
 // learnConfidence fits the confidence model on the knowledge's own examples, each asked with itself
 // hidden, plainly and with context words added.
 func learnConfidence(ix *Index) *model {
-	return fitChoice(ix.choices(ix.heldOuts(ix.trainSize())), confLambda, 30)
+	return fitChoice(ix.choices(ix.heldOuts(ix.trainSize())), confLambda, 15)
 }
 
 // trainSize is how many held-out questions the confidence model learns from.

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -53,8 +55,10 @@ type verdict struct {
 	stems []string
 }
 
-// answer picks the reply for one question within its conversation.
-func (b *Bot) answer(ix *Index, q Query) (Reply, []Scored) {
+// answer picks the reply for one question within its conversation. The conversation comes from the
+// shared state when there is one (another replica may have answered the last question), else from
+// memory.
+func (b *Bot) answer(ctx context.Context, ix *Index, q Query) (Reply, []Scored) {
 	now := b.opts.Now()
 	key := convKey(q)
 	b.mu.Lock()
@@ -64,20 +68,84 @@ func (b *Bot) answer(ix *Index, q Query) (Reply, []Scored) {
 		conv = *c
 	}
 	b.mu.Unlock()
+	sk, shared := b.loadConversation(ctx, q, now, &conv)
 
 	r, top := b.decide(ix, q.Text, &conv, q)
 
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	var next *conversation
 	switch r.Status {
 	case StatusAnswered:
-		b.convs[key] = &conversation{at: now, lastEntry: r.Entry.ID, lastTerms: conv.lastTerms}
+		next = &conversation{at: now, lastEntry: r.Entry.ID, lastTerms: conv.lastTerms}
 	case StatusClarify, StatusSuggest:
-		b.convs[key] = &conversation{at: now, lastEntry: conv.lastEntry, lastTerms: conv.lastTerms, candidates: r.Candidates}
-	case StatusRefused:
-		delete(b.convs, key) // a health question should not colour what comes next
+		next = &conversation{at: now, lastEntry: conv.lastEntry, lastTerms: conv.lastTerms, candidates: r.Candidates}
+	case StatusRefused: // a health question should not colour what comes next
+	default:
+		return r, top // nothing changes
+	}
+	b.mu.Lock()
+	if next == nil {
+		delete(b.convs, key)
+	} else {
+		b.convs[key] = next
+	}
+	b.mu.Unlock()
+	if shared {
+		b.saveConversation(ctx, sk, next, now)
 	}
 	return r, top
+}
+
+// sharedConversation is a conversation as the shared state keeps it.
+type sharedConversation struct {
+	At         time.Time  `json:"at"`
+	LastEntry  string     `json:"last_entry,omitempty"`
+	LastTerms  []string   `json:"last_terms,omitempty"`
+	Candidates []EntryRef `json:"candidates,omitempty"`
+}
+
+// loadConversation reads the conversation from the shared state into conv (leaving conv as it is when
+// there is no shared state or it fails). It returns the conversation's key and whether the shared
+// state is in use.
+func (b *Bot) loadConversation(ctx context.Context, q Query, now time.Time, conv *conversation) (StateKey, bool) {
+	if b.opts.State == nil {
+		return StateKey{}, false
+	}
+	userHash := HashID(b.opts.HashKey, q.Platform, q.UserID)
+	sk := StateKey{Platform: q.Platform, UserHash: userHash,
+		Key: "conv:" + HashID(b.opts.HashKey, q.Platform, q.ConversationID+"\x00"+q.UserID)}
+	ctx, cancel := context.WithTimeout(ctx, b.opts.StateTimeout)
+	defer cancel()
+	data, err := b.opts.State.Conversation(ctx, sk, now)
+	if err != nil {
+		b.log.Warn("shared conversation context unavailable; using this replica's", "err", err)
+		return sk, true
+	}
+	var sc sharedConversation
+	switch {
+	case data == nil:
+		*conv = conversation{}
+	case json.Unmarshal(data, &sc) != nil:
+		b.log.Warn("ignoring a shared conversation context that does not decode")
+		*conv = conversation{}
+	case now.Sub(sc.At) <= b.opts.ContextTTL:
+		*conv = conversation{at: sc.At, lastEntry: sc.LastEntry, lastTerms: sc.LastTerms, candidates: sc.Candidates}
+	default:
+		*conv = conversation{}
+	}
+	return sk, true
+}
+
+// saveConversation writes the conversation (nil: deletes it) to the shared state.
+func (b *Bot) saveConversation(ctx context.Context, sk StateKey, c *conversation, now time.Time) {
+	var data []byte
+	if c != nil {
+		data, _ = json.Marshal(sharedConversation{At: c.at, LastEntry: c.lastEntry, LastTerms: c.lastTerms, Candidates: c.candidates})
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.opts.StateTimeout)
+	defer cancel()
+	if err := b.opts.State.SaveConversation(ctx, sk, data, now.Add(b.opts.ContextTTL)); err != nil {
+		b.log.Warn("saving the shared conversation context failed; this replica keeps its own", "err", err)
+	}
 }
 
 // decide is the pipeline: a button's entry, a pick from the last clarify, safety, small talk, then

@@ -154,7 +154,7 @@ func fitSparseLogistic(xs [][]int32, ys, wts []float64, nFeat int, lambda float6
 	}
 	p := make([]float64, len(xs))
 	grad := make([]float64, d)
-	for newton := 0; newton < 12; newton++ {
+	for newton := 0; newton < 8; newton++ {
 		clear(grad)
 		for i, x := range xs {
 			p[i] = sigmoid(margin(x, w))

@@ -61,6 +61,11 @@ type Config struct {
 	// AuthCheckAfter is how long the gateway may stay disconnected before the adapter asks Discord
 	// whether the token is still valid (default 10 s). A rejected token stops Run with ErrTokenRejected.
 	AuthCheckAfter time.Duration
+	// ShardID and ShardCount make this adapter serve one shard of the bot's guilds: Discord sends
+	// the events of guild g to shard (g >> 22) % ShardCount, and DMs to shard 0. ShardCount 0 asks
+	// Discord how many shards it recommends (GET /gateway/bot); 1 (or ShardID 0 of 0) is no sharding.
+	ShardID    int
+	ShardCount int
 }
 
 // Problem is one thing wrong with a Config, naming its field as the configuration file does.
@@ -110,6 +115,14 @@ func CheckConfig(c Config) []Problem {
 		if d.v < 0 {
 			ps = append(ps, Problem{d.field, "must not be negative"})
 		}
+	}
+	switch {
+	case c.ShardCount < 0:
+		ps = append(ps, Problem{"shard_count", fmt.Sprintf("%d must be 0 (as Discord recommends) or more", c.ShardCount)})
+	case c.ShardID < 0:
+		ps = append(ps, Problem{"shard_id", fmt.Sprintf("%d must not be negative", c.ShardID)})
+	case c.ShardCount > 0 && c.ShardID >= c.ShardCount:
+		ps = append(ps, Problem{"shard_id", fmt.Sprintf("%d must be below shard_count (%d): shards are numbered from 0", c.ShardID, c.ShardCount)})
 	}
 	if c.DeferAfter >= 3*time.Second {
 		ps = append(ps, Problem{"defer_after", fmt.Sprintf("%v leaves no time to defer within Discord's 3 s", c.DeferAfter)})
@@ -246,6 +259,7 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 	}
 	s.StateEnabled = false
 	s.ShouldReconnectOnError = true
+	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount // a count of 0 is settled in Run
 	s.LogLevel = discordgo.LogWarning
 	a := &Adapter{
 		cfg:     cfg,
@@ -261,7 +275,8 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onInteraction)
 	s.AddHandler(a.onMessage)
-	s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { a.conn.set(true) })
+	// Ready (for readiness) only once the shard's session is: on READY or RESUMED, not when the
+	// websocket merely connects.
 	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { a.conn.set(true) })
 	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
 		a.conn.set(false)
@@ -307,12 +322,16 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.started = true
 	a.mu.Unlock()
 
+	if err := a.settleShards(ctx); err != nil {
+		a.shutdown()
+		return redact.Error(err)
+	}
 	if err := a.s.Open(); err != nil {
 		a.shutdown()
 		return redact.Error(fmt.Errorf("discord: connecting to the gateway: %w", err))
 	}
-	a.conn.set(true)
-	a.log.Info("connected to the gateway")
+	a.conn.set(true) // Open returns once READY (or RESUMED) has arrived
+	a.log.Info("connected to the gateway", "shard", a.s.ShardID, "shards", max(a.s.ShardCount, 1))
 
 	checkCtx, stopCheck := context.WithCancel(ctx)
 	var checker sync.WaitGroup
@@ -331,6 +350,28 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	a.log.Info("disconnected")
 	return err
+}
+
+// settleShards asks Discord how many shards it recommends when the configuration leaves it to Discord
+// (ShardCount 0), and checks that this adapter's shard is one of them.
+func (a *Adapter) settleShards(ctx context.Context) error {
+	if a.cfg.ShardCount != 0 {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	gb, err := a.s.GatewayBot(discordgo.WithContext(rctx))
+	if err != nil {
+		return fmt.Errorf("discord: asking the gateway how many shards to run: %w", err)
+	}
+	n := max(gb.Shards, 1)
+	if a.cfg.ShardID >= n {
+		return fmt.Errorf("discord: shard_id %d, but Discord recommends %d shards (ids 0 to %d)", a.cfg.ShardID, n, n-1)
+	}
+	a.s.ShardCount = n
+	a.log.Info("shard count from the gateway", "shards", n,
+		"note", fmt.Sprintf("run %d replicas with discord.shard_id 0 to %d, or guilds go unserved", n, n-1))
+	return nil
 }
 
 // shutdown drains the handlers and closes the session without letting discordgo reconnect.
@@ -395,6 +436,9 @@ func (a *Adapter) onReady(s *discordgo.Session, r *discordgo.Ready) {
 	a.work.Do(work.Job{Kind: "ready", Run: func(ctx context.Context) {
 		if a.registered.Load() {
 			return
+		}
+		if a.s.ShardID != 0 {
+			return // commands belong to the application: shard 0's replica registers them for all
 		}
 		appID := a.cfg.ApplicationID
 		if appID == "" && r.Application != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -24,6 +25,7 @@ import (
 
 // target says where and how to reply.
 type target struct {
+	api         *slack.Client // the workspace's client, set by job
 	channel     string
 	user        string
 	threadTS    string // reply in this thread when set
@@ -38,23 +40,61 @@ func (t target) conversation() string {
 	return t.channel
 }
 
-// handleEventsAPI deals with an Events API callback: an @mention or a direct message.
-func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent) bool {
+// job runs f in the background for an event from workspace teamID, with that workspace's client. With
+// a key, the event is claimed first (see take) and dropped if it was handled elsewhere. pending, if
+// not nil, counts the job until its reply is out, so the delivery is acknowledged only then (or at
+// ackWait): a replica killed before that leaves the delivery unacknowledged, and Slack delivers it
+// again to another.
+func (a *Adapter) job(kind, teamID, key string, pending *sync.WaitGroup, f func(ctx context.Context, tm *team)) bool {
+	if pending != nil {
+		pending.Add(1)
+	}
+	ok := a.spawn(kind, func(ctx context.Context) {
+		if pending != nil {
+			defer pending.Done()
+		}
+		finish := func(bool) {}
+		if key != "" {
+			var taken bool
+			if finish, taken = a.take(ctx, key); !taken {
+				a.log.Debug("ignoring a redelivered event", "kind", kind)
+				return
+			}
+		}
+		tm, err := a.teams.get(ctx, teamID)
+		if err != nil {
+			a.log.Warn("an event from a workspace without a token", "kind", kind, "team_id", teamID, "err", err)
+			finish(true)
+			return
+		}
+		f(ctx, tm)
+		finish(true)
+	})
+	if !ok && pending != nil {
+		pending.Done()
+	}
+	return ok
+}
+
+// handleEventsAPI deals with an Events API callback: an @mention, a direct message, or the app's
+// removal from a workspace.
+func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent, pending *sync.WaitGroup) bool {
 	if ev.Type != slackevents.CallbackEvent {
 		return true
 	}
-	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if !a.first("event:" + cb.EventID) {
-			a.log.Debug("ignoring a redelivered event")
-			return true
-		}
-	}
+	// Messages are claimed by channel and timestamp: a redelivery carries the same ones (and the same
+	// event_id), and they also tell apart two deliveries of one message under different event ids.
+	teamID := ev.TeamID
 	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppUninstalledEvent:
+		return a.spawn("uninstall", func(ctx context.Context) { a.uninstall(ctx, teamID, "app_uninstalled") })
+	case *slackevents.TokensRevokedEvent:
+		if len(e.Tokens.Bot) == 0 {
+			return true // only user tokens: RadBot keeps none
+		}
+		return a.spawn("uninstall", func(ctx context.Context) { a.uninstall(ctx, teamID, "tokens_revoked") })
 	case *slackevents.AppMentionEvent:
 		if e.BotID != "" || e.User == "" || e.Channel == "" || a.isSelf(e.User, e.BotID) {
-			return true
-		}
-		if !a.first("msg:" + e.Channel + ":" + e.TimeStamp) {
 			return true
 		}
 		thread := e.ThreadTimeStamp
@@ -63,24 +103,35 @@ func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent) bool {
 		}
 		t := target{channel: e.Channel, user: e.User, threadTS: thread}
 		q := bot.Query{Platform: Platform, ConversationID: t.conversation(), UserID: e.User, Text: Plain(e.Text)}
-		return a.spawn("mention", func(ctx context.Context) { a.answer(ctx, q, t) })
+		return a.job("mention", teamID, "msg:"+teamID+":"+e.Channel+":"+e.TimeStamp, pending, func(ctx context.Context, tm *team) {
+			if tm.self.is(e.User, e.BotID) {
+				return
+			}
+			t := t // each job its own copy: several jobs may start from one click
+			t.api = tm.api
+			a.answer(ctx, q, t)
+		})
 	case *slackevents.MessageEvent:
 		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" || e.User == "" || e.Channel == "" ||
 			a.isSelf(e.User, e.BotID) {
 			return true
 		}
-		if !a.first("msg:" + e.Channel + ":" + e.TimeStamp) {
-			return true
-		}
 		t := target{channel: e.Channel, user: e.User, threadTS: e.ThreadTimeStamp}
 		q := bot.Query{Platform: Platform, ConversationID: t.conversation(), UserID: e.User, Text: Plain(e.Text)}
-		return a.spawn("dm", func(ctx context.Context) { a.answer(ctx, q, t) })
+		return a.job("dm", teamID, "msg:"+teamID+":"+e.Channel+":"+e.TimeStamp, pending, func(ctx context.Context, tm *team) {
+			if tm.self.is(e.User, e.BotID) {
+				return
+			}
+			t := t // each job its own copy: several jobs may start from one click
+			t.api = tm.api
+			a.answer(ctx, q, t)
+		})
 	}
 	return true
 }
 
 // handleSlash deals with the slash command.
-func (a *Adapter) handleSlash(cmd slack.SlashCommand) bool {
+func (a *Adapter) handleSlash(cmd slack.SlashCommand, pending *sync.WaitGroup) bool {
 	if cmd.Command != a.cfg.Command {
 		a.log.Debug("ignoring an unknown slash command", "command", cmd.Command)
 		return true
@@ -90,17 +141,25 @@ func (a *Adapter) handleSlash(cmd slack.SlashCommand) bool {
 	}
 	t := target{channel: cmd.ChannelID, user: cmd.UserID, responseURL: cmd.ResponseURL, viaResponse: cmd.ResponseURL != ""}
 	q := bot.Query{Platform: Platform, ConversationID: t.conversation(), UserID: cmd.UserID, Text: Plain(cmd.Text)}
-	return a.spawn("slash", func(ctx context.Context) { a.answer(ctx, q, t) })
+	key := ""
+	if cmd.TriggerID != "" { // one per invocation: a redelivered envelope carries the same
+		key = "slash:" + cmd.TriggerID
+	}
+	return a.job("slash", cmd.TeamID, key, pending, func(ctx context.Context, tm *team) {
+		t := t // each job its own copy: several jobs may start from one click
+		t.api = tm.api
+		a.answer(ctx, q, t)
+	})
 }
 
 // handleInteraction deals with button clicks and the feedback modal's submission.
-func (a *Adapter) handleInteraction(ic slack.InteractionCallback) bool {
+func (a *Adapter) handleInteraction(ic slack.InteractionCallback, pending *sync.WaitGroup) bool {
 	switch ic.Type {
 	case slack.InteractionTypeBlockActions:
 		ok := true
 		for _, act := range ic.ActionCallback.BlockActions {
 			if act != nil {
-				ok = a.handleAction(ic, act) && ok
+				ok = a.handleAction(ic, act, pending) && ok
 			}
 		}
 		return ok
@@ -119,13 +178,17 @@ func (a *Adapter) handleInteraction(ic slack.InteractionCallback) bool {
 		}
 		comment = truncateRunes(strings.TrimSpace(comment), maxCommentRunes)
 		t := target{channel: meta.Channel, user: ic.User.ID, threadTS: meta.ThreadTS}
-		return a.spawn("comment", func(ctx context.Context) { a.comment(ctx, t, meta.InteractionID, comment) })
+		return a.job("comment", ic.Team.ID, "", pending, func(ctx context.Context, tm *team) {
+			t := t // each job its own copy: several jobs may start from one click
+			t.api = tm.api
+			a.comment(ctx, t, meta.InteractionID, comment)
+		})
 	}
 	return true
 }
 
 // handleAction deals with one clicked button.
-func (a *Adapter) handleAction(ic slack.InteractionCallback, act *slack.BlockAction) bool {
+func (a *Adapter) handleAction(ic slack.InteractionCallback, act *slack.BlockAction, pending *sync.WaitGroup) bool {
 	if ic.User.ID == "" {
 		return true
 	}
@@ -147,17 +210,27 @@ func (a *Adapter) handleAction(ic slack.InteractionCallback, act *slack.BlockAct
 			return true
 		}
 		if act.ActionID == ActionHelpful {
-			return a.spawn("vote", func(ctx context.Context) { a.vote(ctx, t, id, true, true) })
+			return a.job("vote", ic.Team.ID, "", pending, func(ctx context.Context, tm *team) {
+				t := t // each job its own copy: several jobs may start from one click
+				t.api = tm.api
+				a.vote(ctx, t, id, true, true)
+			})
 		}
 		// The trigger expires three seconds after the click, so the modal does not wait for the vote;
 		// the vote is on disk even if the user dismisses the modal.
 		trigger := ic.TriggerID
-		ok := a.spawn("modal", func(ctx context.Context) {
+		ok := a.job("modal", ic.Team.ID, "", nil, func(ctx context.Context, tm *team) {
+			t := t // each job its own copy: several jobs may start from one click
+			t.api = tm.api
 			if !a.openFeedbackModal(ctx, trigger, id, t) {
 				a.notice(ctx, t, a.texts().FeedbackThanks)
 			}
 		})
-		return a.spawn("vote", func(ctx context.Context) { a.vote(ctx, t, id, false, false) }) && ok
+		return a.job("vote", ic.Team.ID, "", pending, func(ctx context.Context, tm *team) {
+			t := t // each job its own copy: several jobs may start from one click
+			t.api = tm.api
+			a.vote(ctx, t, id, false, false)
+		}) && ok
 	case strings.HasPrefix(act.ActionID, ActionRelated) || strings.HasPrefix(act.ActionID, ActionPick):
 		entryID := act.Value
 		if !validEntryID(entryID) {
@@ -165,7 +238,11 @@ func (a *Adapter) handleAction(ic slack.InteractionCallback, act *slack.BlockAct
 			return true
 		}
 		q := bot.Query{Platform: Platform, ConversationID: t.conversation(), UserID: ic.User.ID, EntryID: entryID}
-		return a.spawn("entry", func(ctx context.Context) { a.answer(ctx, q, t) })
+		return a.job("entry", ic.Team.ID, "", pending, func(ctx context.Context, tm *team) {
+			t := t // each job its own copy: several jobs may start from one click
+			t.api = tm.api
+			a.answer(ctx, q, t)
+		})
 	}
 	a.log.Debug("ignoring an unknown action", "action_id", truncateRunes(act.ActionID, 40))
 	return true
@@ -235,7 +312,7 @@ func (a *Adapter) openFeedbackModal(ctx context.Context, triggerID string, id in
 	if triggerID == "" {
 		return false
 	}
-	if _, err := a.api.OpenViewContext(ctx, triggerID, FeedbackModal(id, t.channel, t.threadTS)); err != nil {
+	if _, err := t.api.OpenViewContext(ctx, triggerID, FeedbackModal(id, t.channel, t.threadTS)); err != nil {
 		a.log.Warn("opening the feedback modal", "err", err)
 		return false
 	}
@@ -291,6 +368,9 @@ func (a *Adapter) postOnce(ctx context.Context, t target, msg Message) error {
 	if t.viaResponse && t.responseURL != "" {
 		return a.respond(ctx, t.responseURL, respType, msg)
 	}
+	if t.api == nil {
+		t.api = a.api
+	}
 	if t.channel == "" {
 		if t.responseURL != "" {
 			return a.respond(ctx, t.responseURL, respType, msg)
@@ -306,12 +386,12 @@ func (a *Adapter) postOnce(ctx context.Context, t target, msg Message) error {
 	}
 	var err error
 	if msg.Ephemeral {
-		_, err = a.api.PostEphemeralContext(ctx, t.channel, t.user, opts...)
+		_, err = t.api.PostEphemeralContext(ctx, t.channel, t.user, opts...)
 		err = wrap("chat.postEphemeral", err)
 	} else {
 		// Source links would otherwise unfold into large previews under every answer.
 		opts = append(opts, slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
-		_, _, err = a.api.PostMessageContext(ctx, t.channel, opts...)
+		_, _, err = t.api.PostMessageContext(ctx, t.channel, opts...)
 		err = wrap("chat.postMessage", err)
 	}
 	if err == nil || t.responseURL == "" || ctx.Err() != nil {

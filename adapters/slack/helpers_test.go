@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,12 +142,15 @@ func send(t *testing.T, fake *slackfake.Server, typ string, payload any) {
 	fake.WaitAck(t, id)
 }
 
+// slashTriggers numbers slash commands: Slack gives each invocation a trigger_id of its own.
+var slashTriggers atomic.Int64
+
 func slashPayload(text, responseURL string) map[string]any {
 	return map[string]any{
 		"token": "unused", "team_id": "T0FAKE", "team_domain": "fake", "channel_id": "C1",
 		"channel_name": "general", "user_id": "U1", "user_name": "alice", "command": "/radiology",
 		"text": text, "api_app_id": "A0FAKE", "is_enterprise_install": "false",
-		"response_url": responseURL, "trigger_id": "trig-slash",
+		"response_url": responseURL, "trigger_id": fmt.Sprint("trig-slash-", slashTriggers.Add(1)),
 	}
 }
 

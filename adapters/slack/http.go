@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -22,11 +24,24 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	}()
+	kind := strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, "/"), "/slack")
+	if a.cfg.OAuth != nil && (kind == "/install" || kind == "/oauth/callback") {
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", http.MethodGet)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if kind == "/install" {
+			a.serveInstall(w, r)
+		} else {
+			a.serveCallback(w, r)
+		}
+		return
+	}
 	if a.cfg.Mode != ModeHTTP {
 		http.NotFound(w, r)
 		return
 	}
-	kind := strings.TrimPrefix(strings.TrimSuffix(r.URL.Path, "/"), "/slack")
 	switch kind {
 	case "/events", "/commands", "/interactions":
 	default:
@@ -51,6 +66,9 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
 	accepted := true
+	// The answer to Slack waits (up to ackWait) for the work to be done, so that a replica that dies
+	// before answering leaves the request unanswered and Slack sends it again, to another replica.
+	var pending sync.WaitGroup
 	switch kind {
 	case "/events":
 		if !json.Valid(body) {
@@ -76,7 +94,7 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case slackevents.AppRateLimited:
 			a.log.Warn("Slack is rate-limiting the app's events")
 		case slackevents.CallbackEvent:
-			accepted = a.handleEventsAPI(ev)
+			accepted = a.handleEventsAPI(ev, &pending)
 		}
 	case "/commands":
 		cmd, err := slack.SlashCommandParse(r)
@@ -84,14 +102,14 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		accepted = a.handleSlash(cmd)
+		accepted = a.handleSlash(cmd, &pending)
 	case "/interactions":
 		ic, err := slack.InteractionCallbackParse(r)
 		if err != nil {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		accepted = a.handleInteraction(ic)
+		accepted = a.handleInteraction(ic, &pending)
 	}
 	if !accepted {
 		if kind == "/commands" { // a slash command shows this to the user: say why, kindly
@@ -102,7 +120,24 @@ func (a *Adapter) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable) // Slack delivers events again later
 		return
 	}
+	waitFor(&pending, ackWait)
 	w.WriteHeader(http.StatusOK)
+}
+
+// ackWait is how long an acknowledgement waits for the work it acknowledges: well inside Slack's three
+// seconds, with room to send it.
+const ackWait = 1200 * time.Millisecond
+
+// waitFor waits for wg, or at most d.
+func waitFor(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 // verify checks the request's signature (HMAC-SHA256 with the signing secret over "v0:ts:body") and

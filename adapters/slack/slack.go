@@ -8,6 +8,8 @@ package slack
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,6 +61,15 @@ type Config struct {
 	// JobTimeout bounds the handling of one event (default 10 s); replies and notices are then still
 	// sent, each with a fresh context of its own and as long again for retries.
 	JobTimeout time.Duration
+	// Claims, when set (the store, shared by replicas), makes sure each event is handled once across
+	// every replica, and still handled when the replica that took it died; nil keeps the record in
+	// memory. Owner names this replica in its claims (default: random).
+	Claims bot.Claims
+	Owner  string
+	// OAuth, when set, installs the app in many workspaces: BotToken becomes optional (one workspace
+	// may still use it) and each installed workspace's token is kept, sealed, in Workspaces.
+	OAuth      *OAuthConfig
+	Workspaces Workspaces
 }
 
 // Problem is one thing wrong with a Config, naming its field as the configuration file does.
@@ -102,6 +113,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("bot_token_set", c.BotToken != ""),
 		slog.Bool("app_token_set", c.AppToken != ""),
 		slog.Bool("signing_secret_set", c.SigningSecret != ""),
+		slog.Bool("oauth", c.OAuth != nil),
+		slog.Bool("shared_claims", c.Claims != nil),
 	)
 }
 
@@ -120,11 +133,16 @@ type Adapter struct {
 	cfg    Config
 	b      Answerer
 	log    *slog.Logger
-	api    *slack.Client
+	api    *slack.Client // the app-level client: Socket Mode, and the env token's workspace
+	env    *team         // the workspace of the token from the environment; nil without one
+	teams  *teams
+	sealer *sealer // with OAuth
+	owner  string
 	seen   *expirable.LRU[string, struct{}] // event ids and message timestamps answered lately
 	seenMu sync.Mutex
 	self   atomic.Pointer[identity] // from auth.test, set by Run
 	work   *work.Group
+	acks   sync.WaitGroup // acknowledgements waiting for their work (Socket Mode)
 
 	mu      sync.Mutex
 	started bool
@@ -162,8 +180,37 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 	if cfg.JobTimeout == 0 {
 		cfg.JobTimeout = defaultJobTimeout
 	}
-	if !strings.HasPrefix(cfg.BotToken, "xoxb-") {
+	if cfg.OAuth == nil && !strings.HasPrefix(cfg.BotToken, "xoxb-") {
 		return nil, errors.New("slack: the bot token must be set and start with xoxb-")
+	}
+	if cfg.BotToken != "" && !strings.HasPrefix(cfg.BotToken, "xoxb-") {
+		return nil, errors.New("slack: the bot token must start with xoxb-")
+	}
+	var seal *sealer
+	if cfg.OAuth != nil {
+		o := *cfg.OAuth
+		if ps := CheckOAuth(o); len(ps) > 0 {
+			return nil, fmt.Errorf("slack: oauth: %s", ps[0])
+		}
+		if o.ClientSecret == "" || cfg.Workspaces == nil {
+			return nil, errors.New("slack: oauth needs the client secret and a store for the workspaces")
+		}
+		var err error
+		if seal, err = newSealer(o.TokenKey); err != nil {
+			return nil, fmt.Errorf("slack: oauth: %w", err)
+		}
+		if o.AuthorizeURL == "" {
+			o.AuthorizeURL = DefaultAuthorizeURL
+		}
+		if len(o.Scopes) == 0 {
+			o.Scopes = BotScopes
+		}
+		cfg.OAuth = &o
+	}
+	if cfg.Owner == "" {
+		var b [8]byte
+		rand.Read(b[:])
+		cfg.Owner = hex.EncodeToString(b[:])
 	}
 	switch cfg.Mode {
 	case ModeSocket:
@@ -180,23 +227,34 @@ func New(cfg Config, b Answerer) (*Adapter, error) {
 	}
 	log := redact.Logger(cfg.Logger).With("component", "slack")
 	cfg.Logger = log
+	a := &Adapter{
+		cfg:    cfg,
+		b:      b,
+		log:    log,
+		sealer: seal,
+		owner:  cfg.Owner,
+		seen:   expirable.NewLRU[string, struct{}](dedupeSize, nil, dedupeTTL),
+		work:   work.New(log, cfg.JobTimeout),
+		since:  time.Now(),
+	}
+	a.teams = &teams{a: a, cache: map[string]cachedTeam{}}
+	a.api = slack.New(cfg.BotToken, a.apiOptions(cfg.Mode == ModeSocket)...)
+	if cfg.BotToken != "" {
+		a.env = &team{api: a.api}
+	}
+	return a, nil
+}
 
-	opts := []slack.Option{slack.OptionLog(slog.NewLogLogger(log.Handler(), slog.LevelDebug))}
-	if cfg.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
+// apiOptions are the options of every Web API client the adapter makes.
+func (a *Adapter) apiOptions(appToken bool) []slack.Option {
+	opts := []slack.Option{slack.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug))}
+	if a.cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(a.cfg.APIURL))
 	}
-	if cfg.Mode == ModeSocket {
-		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	if appToken {
+		opts = append(opts, slack.OptionAppLevelToken(a.cfg.AppToken))
 	}
-	return &Adapter{
-		cfg:   cfg,
-		b:     b,
-		log:   log,
-		api:   slack.New(cfg.BotToken, opts...),
-		seen:  expirable.NewLRU[string, struct{}](dedupeSize, nil, dedupeTTL),
-		work:  work.New(log, cfg.JobTimeout),
-		since: time.Now(),
-	}, nil
+	return opts
 }
 
 // Slack redelivers an event it thinks was missed (up to three retries, the last after about five
@@ -249,16 +307,20 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.mu.Unlock()
 
 	a.log.Info("starting", "config", a.cfg)
-	res, err := a.api.AuthTestContext(ctx)
-	if err != nil {
-		a.drain()
-		if ctx.Err() != nil {
-			return nil
+	if a.env != nil {
+		res, err := a.api.AuthTestContext(ctx)
+		if err != nil {
+			a.drain()
+			if ctx.Err() != nil {
+				return nil
+			}
+			return redact.Error(fmt.Errorf("slack auth.test: %w", err))
 		}
-		return redact.Error(fmt.Errorf("slack auth.test: %w", err))
+		a.self.Store(&identity{UserID: res.UserID, BotID: res.BotID})
+		a.env.self = identity{UserID: res.UserID, BotID: res.BotID}
+		a.teams.setEnvTeam(res.TeamID)
+		a.log.Info("authenticated", "team_id", res.TeamID, "bot_id", res.BotID)
 	}
-	a.self.Store(&identity{UserID: res.UserID, BotID: res.BotID})
-	a.log.Info("authenticated", "team_id", res.TeamID, "bot_id", res.BotID)
 
 	if a.cfg.Mode == ModeHTTP {
 		a.setConnected(true)
@@ -293,12 +355,17 @@ func (a *Adapter) logPanic(kind string, p any) {
 	a.log.Error("panic in Slack handler", "kind", kind, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 }
 
-// isSelf reports whether a user or bot id is the bot itself.
+// isSelf reports whether a user or bot id is the bot itself (in the env token's workspace; in an
+// installed one, t.self says).
 func (a *Adapter) isSelf(userID, botID string) bool {
 	id := a.self.Load()
 	if id == nil {
 		return false
 	}
+	return (userID != "" && userID == id.UserID) || (botID != "" && botID == id.BotID)
+}
+
+func (id identity) is(userID, botID string) bool {
 	return (userID != "" && userID == id.UserID) || (botID != "" && botID == id.BotID)
 }
 

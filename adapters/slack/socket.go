@@ -34,6 +34,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 		finished = true
 	}
 	a.drain()
+	a.acks.Wait() // acknowledge what was handled before the connection closes
 	stop()
 	if !finished {
 		<-runDone
@@ -98,28 +99,40 @@ func (a *Adapter) onSocketEvent(ctx context.Context, sm *socketmode.Client, evt 
 		if a.work.Closing() {
 			return // not acknowledged: Slack delivers it again, to whoever serves next
 		}
-		a.ack(ctx, sm, evt)
+		var pending sync.WaitGroup
 		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
-			a.handleEventsAPI(ev)
+			a.handleEventsAPI(ev, &pending)
 		}
+		a.ackAfter(ctx, sm, evt, &pending)
 	case socketmode.EventTypeSlashCommand:
 		if a.work.Closing() {
 			a.ackWith(ctx, sm, evt, map[string]any{"response_type": "ephemeral", "text": restartingText})
 			return
 		}
-		a.ack(ctx, sm, evt)
+		var pending sync.WaitGroup
 		if cmd, ok := evt.Data.(slack.SlashCommand); ok {
-			a.handleSlash(cmd)
+			a.handleSlash(cmd, &pending)
 		}
+		a.ackAfter(ctx, sm, evt, &pending)
 	case socketmode.EventTypeInteractive:
 		// An empty ack also closes a submitted modal.
 		a.ack(ctx, sm, evt)
 		if ic, ok := evt.Data.(slack.InteractionCallback); ok {
-			a.handleInteraction(ic)
+			a.handleInteraction(ic, nil)
 		}
 	default:
 		a.log.Debug("ignoring a socket mode event", "type", string(evt.Type))
 	}
+}
+
+// ackAfter acknowledges an envelope once the work it started is done, or after ackWait at the latest,
+// without holding up the events that follow: if this replica dies first, the envelope is not
+// acknowledged and Slack delivers it again, to another connection.
+func (a *Adapter) ackAfter(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, pending *sync.WaitGroup) {
+	a.acks.Go(func() {
+		waitFor(pending, ackWait)
+		a.ack(ctx, sm, evt)
+	})
 }
 
 // ack acknowledges an envelope, which must reach Slack within three seconds.

@@ -71,13 +71,10 @@ func (s *Store) Probe(ctx context.Context) error {
 		return fmt.Errorf("probe %s: %w", s.path, err)
 	}
 	f.Close()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		// A few pages, so that the write needs real room in the WAL (and, the first time, in the file).
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('probe', randomblob(16384))
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
-		return err
-	})
-	if err != nil {
+	// A few pages, so that the write needs real room in the WAL (and, the first time, in the file).
+	payload := make([]byte, 16384)
+	rand.Read(payload)
+	if err := s.ProbeWrite(ctx, "probe", payload); err != nil {
 		return fmt.Errorf("probe %s: %w", s.path, err)
 	}
 	return nil

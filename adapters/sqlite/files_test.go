@@ -2,13 +2,11 @@ package sqlite_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/radbot/radbot/adapters/sqlite"
 	"github.com/radbot/radbot/bot"
@@ -132,60 +130,6 @@ func TestProbe(t *testing.T) {
 	os.Remove(path)
 	if err := s.Probe(ctx); err == nil {
 		t.Error("Probe succeeded with the file deleted")
-	}
-}
-
-func TestPurgeRefusesFutureCutoff(t *testing.T) {
-	ctx := context.Background()
-	s, path := newStore(t)
-	save(t, s, bot.Interaction{Platform: "discord", Time: time.Now().Add(-time.Hour)})
-	save(t, s, bot.Interaction{Platform: "discord", Time: time.Now().Add(-400 * 24 * time.Hour)})
-	// What an overflowed retention period gives: a cutoff far in the future.
-	days := 200000
-	overflowed := time.Now().Add(-time.Duration(days) * 24 * time.Hour)
-	if !overflowed.After(time.Now()) {
-		t.Fatalf("the overflow no longer happens: %v", overflowed)
-	}
-	if n, err := s.PurgeBefore(ctx, overflowed); !errors.Is(err, sqlite.ErrFutureCutoff) || n != 0 {
-		t.Errorf("PurgeBefore(future) = %d, %v; want ErrFutureCutoff", n, err)
-	}
-	if n := count(t, path, `SELECT COUNT(*) FROM interactions`); n != 2 {
-		t.Errorf("%d interactions left, want 2", n)
-	}
-	if n, err := s.PurgeBefore(ctx, time.Now().AddDate(0, 0, -365)); err != nil || n != 1 {
-		t.Errorf("PurgeBefore(a year ago) = %d, %v; want 1", n, err)
-	}
-}
-
-// SaveInteractions keeps the bot's ids, writes a batch all or nothing, and leaves an id that is
-// already stored alone (a retried batch).
-func TestSaveInteractionsBatch(t *testing.T) {
-	ctx := context.Background()
-	s, path := newStore(t)
-	base := int64(1) << 40
-	batch := []bot.Interaction{
-		{ID: base + 1, Platform: "discord", Status: bot.StatusAnswered, Question: "a"},
-		{ID: base + 2, Platform: "slack", Status: bot.StatusFallback, Question: "b"},
-	}
-	if err := s.SaveInteractions(ctx, batch); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := s.Interaction(ctx, base+2); err != nil || got.Question != "b" || got.Platform != "slack" {
-		t.Errorf("Interaction(%d) = %+v, %v", base+2, got, err)
-	}
-	batch[0].Question = "changed"
-	if err := s.SaveInteractions(ctx, batch); err != nil {
-		t.Fatalf("retrying a stored batch: %v", err)
-	}
-	if got, _ := s.Interaction(ctx, base+1); got.Question != "a" {
-		t.Errorf("a retried id replaced the stored row: %q", got.Question)
-	}
-	bad := []bot.Interaction{{ID: base + 3, Platform: "discord", Status: bot.StatusAnswered}, {ID: base + 4}}
-	if err := s.SaveInteractions(ctx, bad); err == nil {
-		t.Error("a batch with an invalid interaction was accepted")
-	}
-	if n := count(t, path, `SELECT COUNT(*) FROM interactions`); n != 2 {
-		t.Errorf("%d rows, want 2: a failed batch must store nothing", n)
 	}
 }
 

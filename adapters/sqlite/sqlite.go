@@ -16,18 +16,16 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/radbot/radbot/adapters/internal/sqlstore"
 	"github.com/radbot/radbot/bot"
 )
 
@@ -40,10 +38,20 @@ const maxReaders = 4
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-var _ bot.Store = (*Store)(nil)
+var (
+	_ bot.Store       = (*Store)(nil)
+	_ bot.SharedState = (*Store)(nil)
+	_ bot.Claims      = (*Store)(nil)
+)
 
-// Store is a SQLite-backed bot.Store. It is safe for concurrent use.
+// Dialect is SQLite's: ? placeholders, and each migration in a BEGIN IMMEDIATE transaction.
+var Dialect = sqlstore.Dialect{Name: "sqlite"}
+
+// Store is a SQLite-backed bot.Store. It is safe for concurrent use. The queries it shares with the
+// PostgreSQL store (interactions, votes, report, erasure, retention, shared state, Slack workspaces)
+// are sqlstore.DB's, promoted.
 type Store struct {
+	*sqlstore.DB
 	write *sql.DB // one connection: SQLite has one writer at a time, so writers queue here
 	read  *sql.DB // several read-only connections; WAL lets them run beside the writer
 	log   *slog.Logger
@@ -91,10 +99,11 @@ func open(ctx context.Context, path string, logger *slog.Logger, upTo int) (*Sto
 
 	// The read pool is opened after migrations, so its connections never see a half-made schema.
 	s := &Store{write: write, log: logger.With("component", "sqlite"), path: path, info: info}
+	s.DB = &sqlstore.DB{Write: write, Read: write, Dialect: Dialect, Log: s.log}
 	for _, w := range warnings {
 		s.log.Warn(w, "path", path)
 	}
-	if err := s.migrate(ctx, upTo); err != nil {
+	if err := s.Migrate(ctx, migrationFiles, upTo); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -108,6 +117,7 @@ func open(ctx context.Context, path string, logger *slog.Logger, upTo int) (*Sto
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	s.read.SetMaxOpenConns(maxReaders)
+	s.DB.Read = s.read
 	s.log.Info("store opened", "path", path)
 	return s, nil
 }
@@ -131,119 +141,23 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Ping checks that the database can be reached for both reading and writing, for /readyz.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.write.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping sqlite store (write): %w", err)
-	}
-	if err := s.read.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping sqlite store (read): %w", err)
-	}
-	return nil
-}
+// Migrations returns the embedded migrations (migrations/NNNN_name.sql), for tests that compare them
+// with the PostgreSQL store's.
+func Migrations() ([]sqlstore.Migration, error) { return sqlstore.LoadMigrations(migrationFiles) }
 
-// inTx runs fn in a write transaction (BEGIN IMMEDIATE on the writer connection) and commits it; if
-// fn fails, the transaction is rolled back and fn's error returned.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback() // no-op once committed
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
+// The report's types are sqlstore's, so that cmd/radbot handles both stores' reports alike.
+type (
+	ReportOptions = sqlstore.ReportOptions
+	Report        = sqlstore.Report
+	EntryReport   = sqlstore.EntryReport
+	QuestionGroup = sqlstore.QuestionGroup
+	NearestGroup  = sqlstore.NearestGroup
+	WeekCount     = sqlstore.WeekCount
+	Totals        = sqlstore.Totals
+)
 
-// migration is one numbered schema change, from migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+// TopPerEntry is how many questions a NearestGroup keeps.
+const TopPerEntry = sqlstore.TopPerEntry
 
-// loadMigrations reads the embedded migrations, in order. Their versions must run 1, 2, 3… without gaps.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql") // sorted, and zero-padded names sort by version
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for i, name := range names {
-		base := path.Base(name)
-		num, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration %s: want version %d in its name", base, i+1)
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: strings.TrimSuffix(base, ".sql"), sql: string(b)})
-	}
-	return ms, nil
-}
-
-// migrate applies, each in its own transaction, the migrations up to version upTo (all when upTo < 0)
-// that schema_migrations does not list yet. It refuses a database written by a newer RadBot.
-func (s *Store) migrate(ctx context.Context, upTo int) error {
-	ms, err := loadMigrations(migrationFiles)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if upTo < 0 || upTo > len(ms) {
-		upTo = len(ms)
-	}
-	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_at INTEGER NOT NULL
-	)`
-	if _, err := s.write.ExecContext(ctx, create); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	var current int
-	if err := s.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if current > len(ms) {
-		return fmt.Errorf("migrate: database schema version %d is newer than this program's %d", current, len(ms))
-	}
-	for _, m := range ms[:upTo] {
-		if err := s.apply(ctx, m); err != nil {
-			return fmt.Errorf("migrate to version %d (%s): %w", m.version, m.name, err)
-		}
-	}
-	return nil
-}
-
-// apply runs one migration unless it is already recorded. The check is inside the write transaction,
-// so two processes opening the same new file cannot both apply it.
-func (s *Store) apply(ctx context.Context, m migration) error {
-	applied := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			m.version, m.name, time.Now().UnixMilli())
-		applied = err == nil
-		return err
-	})
-	if applied {
-		s.log.Info("migration applied", "version", m.version, "name", m.name)
-	}
-	return err
-}
+// ErrFutureCutoff is returned by PurgeBefore for a cutoff after now, which would delete recent rows.
+var ErrFutureCutoff = sqlstore.ErrFutureCutoff

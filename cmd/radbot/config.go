@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -65,9 +66,15 @@ type RateLimitConfig struct {
 	Burst     int     `yaml:"burst"`
 }
 
-// StoreConfig configures the SQLite database of interactions and votes.
+// StoreConfig configures the database of interactions and votes: a SQLite file (the default) or a
+// PostgreSQL server that several replicas share.
 type StoreConfig struct {
-	Path string `yaml:"path"`
+	// Driver is "sqlite" (Path) or "postgres" (the connection string in the variable DSNEnv names).
+	Driver string `yaml:"driver"`
+	Path   string `yaml:"path"`
+	// DSNEnv names the environment variable holding the PostgreSQL connection string (it may hold a
+	// password, so it is never in the file).
+	DSNEnv string `yaml:"dsn_env"`
 	// RetentionDays deletes interactions (and their votes) older than this; 0 keeps them forever.
 	RetentionDays int `yaml:"retention_days"`
 	// HashKeyEnv names the environment variable holding the key for hashing user and conversation ids.
@@ -104,6 +111,10 @@ type DiscordConfig struct {
 	// AuthCheckAfter is how long the gateway may be down before the token is checked; a rejected
 	// token stops serve with exit status 1.
 	AuthCheckAfter Duration `yaml:"auth_check_after"`
+	// ShardID and ShardCount split the guilds between replicas: this replica serves shard ShardID of
+	// ShardCount (0: as many as Discord recommends).
+	ShardID    int `yaml:"shard_id"`
+	ShardCount int `yaml:"shard_count"`
 }
 
 // SlackConfig configures the Slack adapter.
@@ -115,6 +126,23 @@ type SlackConfig struct {
 	SigningSecretEnv string `yaml:"signing_secret_env"`
 	Command          string `yaml:"command"`
 	APIURL           string `yaml:"api_url"`
+	// OAuth installs the app in many workspaces, each with a bot token of its own kept in the store.
+	OAuth SlackOAuthConfig `yaml:"oauth"`
+}
+
+// SlackOAuthConfig configures distribution: the OAuth v2 install flow at /slack/install and
+// /slack/oauth/callback, and per-workspace bot tokens sealed in the store.
+type SlackOAuthConfig struct {
+	Enabled         bool   `yaml:"enabled"`
+	ClientID        string `yaml:"client_id"`
+	ClientSecretEnv string `yaml:"client_secret_env"`
+	// TokenKeyEnv names the variable holding the key (64 hex characters) that seals workspace tokens
+	// at rest, and signs the install state.
+	TokenKeyEnv string `yaml:"token_key_env"`
+	// RedirectURL is this server's public /slack/oauth/callback URL, as registered with Slack.
+	RedirectURL string `yaml:"redirect_url"`
+	// AuthorizeURL is Slack's authorisation page; only tests change it.
+	AuthorizeURL string `yaml:"authorize_url"`
 }
 
 // Duration is a time.Duration written in YAML as a Go duration string ("10m", "1h30m", "15s").
@@ -149,7 +177,7 @@ func DefaultConfig() Config {
 			RateLimit:        RateLimitConfig{PerMinute: 10, Burst: 5},
 			MaxUsers:         50_000,
 		},
-		Store: StoreConfig{Path: "radbot.db", RetentionDays: 365, HashKeyEnv: "RADBOT_HASH_KEY", QueueSize: 4096,
+		Store: StoreConfig{Driver: "sqlite", Path: "radbot.db", DSNEnv: "RADBOT_DATABASE_URL", RetentionDays: 365, HashKeyEnv: "RADBOT_HASH_KEY", QueueSize: 4096,
 			ProbeInterval: Duration(10 * time.Second)},
 		HTTP:            HTTPConfig{Listen: "127.0.0.1:8080", ReadyGrace: Duration(time.Minute)},
 		Log:             LogConfig{Level: "info", Format: "text"},
@@ -163,6 +191,7 @@ func DefaultConfig() Config {
 			Command:  "ask",
 
 			AuthCheckAfter: Duration(10 * time.Second),
+			ShardCount:     1,
 		},
 		Slack: SlackConfig{
 			Mode:             "socket",
@@ -170,6 +199,11 @@ func DefaultConfig() Config {
 			AppTokenEnv:      "SLACK_APP_TOKEN",
 			SigningSecretEnv: "SLACK_SIGNING_SECRET",
 			Command:          "/radiology",
+			OAuth: SlackOAuthConfig{
+				ClientSecretEnv: "SLACK_CLIENT_SECRET",
+				TokenKeyEnv:     "RADBOT_TOKEN_KEY",
+				AuthorizeURL:    "https://slack.com/oauth/v2/authorize",
+			},
 		},
 		Report: ReportConfig{Digest: DigestConfig{Weekday: "monday", Time: "09:00", Timezone: "Europe/London"}},
 	}
@@ -386,8 +420,17 @@ func (c *Config) Validate() error {
 	count("bot.rate_limit.burst", c.Bot.RateLimit.Burst, 1, 100)
 	count("bot.max_users", c.Bot.MaxUsers, 100, 10_000_000)
 	checkPath("knowledge.dir", c.Knowledge.Dir, bad)
-	if strings.TrimSpace(c.Store.Path) == "" {
-		bad("store.path", "must name the database file, e.g. radbot.db")
+	switch c.Store.Driver {
+	case "sqlite":
+		if strings.TrimSpace(c.Store.Path) == "" {
+			bad("store.path", "must name the database file, e.g. radbot.db")
+		}
+	case "postgres":
+		if !isEnvName(c.Store.DSNEnv) {
+			bad("store.dsn_env", "%q is not an environment variable name (store.driver is postgres)", c.Store.DSNEnv)
+		}
+	default:
+		bad("store.driver", "%q must be sqlite or postgres", c.Store.Driver)
 	}
 	checkPath("store.path", c.Store.Path, bad)
 	// Up to 100 years: a longer period would overflow the cutoff (it used to land in the future and
@@ -419,12 +462,26 @@ func (c *Config) Validate() error {
 			bad("discord.token_env", "%q is not an environment variable name (discord is enabled)", c.Discord.TokenEnv)
 		}
 		for _, p := range discord.CheckConfig(discord.Config{Command: c.Discord.Command, GuildIDs: c.Discord.GuildIDs,
-			ApplicationID: c.Discord.ApplicationID, APIURL: c.Discord.APIURL}) {
+			ApplicationID: c.Discord.ApplicationID, APIURL: c.Discord.APIURL,
+			ShardID: c.Discord.ShardID, ShardCount: c.Discord.ShardCount}) {
 			bad("discord."+p.Field, "%s", p.Msg)
 		}
 	}
 	for _, p := range slack.CheckConfig(slack.Config{Mode: c.Slack.Mode, Command: c.Slack.Command, APIURL: c.Slack.APIURL}) {
 		bad("slack."+p.Field, "%s", p.Msg)
+	}
+	if o := c.Slack.OAuth; c.Slack.Enabled && o.Enabled {
+		if strings.TrimSpace(o.ClientID) == "" {
+			bad("slack.oauth.client_id", "must be set (the app's Client ID, from Basic Information)")
+		}
+		for key, env := range map[string]string{"slack.oauth.client_secret_env": o.ClientSecretEnv, "slack.oauth.token_key_env": o.TokenKeyEnv} {
+			if !isEnvName(env) {
+				bad(key, "%q is not an environment variable name", env)
+			}
+		}
+		for _, p := range slack.CheckOAuth(slack.OAuthConfig{ClientID: o.ClientID, RedirectURL: o.RedirectURL, AuthorizeURL: o.AuthorizeURL}) {
+			bad("slack.oauth."+p.Field, "%s", p.Msg)
+		}
 	}
 	if c.Slack.Enabled {
 		switch c.Slack.Mode {
@@ -437,7 +494,7 @@ func (c *Config) Validate() error {
 				bad("slack.signing_secret_env", "%q is not an environment variable name (http mode needs a signing secret)", c.Slack.SigningSecretEnv)
 			}
 		}
-		if !isEnvName(c.Slack.BotTokenEnv) {
+		if !isEnvName(c.Slack.BotTokenEnv) && !c.Slack.OAuth.Enabled {
 			bad("slack.bot_token_env", "%q is not an environment variable name (slack is enabled)", c.Slack.BotTokenEnv)
 		}
 	}
@@ -480,9 +537,11 @@ func isEnvName(s string) bool {
 // Secrets are the credentials read from the environment. They are never logged.
 type Secrets struct {
 	DiscordToken       string
-	SlackBotToken      string
+	SlackBotToken      string // empty with slack.oauth: each workspace's token is in the store
 	SlackAppToken      string
 	SlackSigningSecret string
+	SlackClientSecret  string // slack.oauth
+	TokenKey           []byte // slack.oauth: seals workspace tokens at rest
 }
 
 // Secrets reads the credentials of the enabled platforms from the environment variables the
@@ -499,8 +558,23 @@ func (c *Config) Secrets(getenv func(string) string) (Secrets, error) {
 	if c.Discord.Enabled {
 		need("discord.token_env", c.Discord.TokenEnv, "discord is enabled", &s.DiscordToken)
 	}
-	if c.Slack.Enabled {
+	if c.Slack.Enabled && c.Slack.OAuth.Enabled {
+		// One workspace may still be served with a token from the environment, beside the installed ones.
+		s.SlackBotToken = strings.TrimSpace(getenv(c.Slack.BotTokenEnv))
+		need("slack.oauth.client_secret_env", c.Slack.OAuth.ClientSecretEnv, "slack.oauth is enabled", &s.SlackClientSecret)
+		var key string
+		need("slack.oauth.token_key_env", c.Slack.OAuth.TokenKeyEnv, "slack.oauth keeps tokens sealed with it", &key)
+		if key != "" {
+			k, err := hex.DecodeString(key)
+			if err != nil || len(k) != 32 {
+				ps = append(ps, fmt.Sprintf("slack.oauth.token_key_env: %s must hold 64 hex characters (e.g. openssl rand -hex 32)", c.Slack.OAuth.TokenKeyEnv))
+			}
+			s.TokenKey = k
+		}
+	} else if c.Slack.Enabled {
 		need("slack.bot_token_env", c.Slack.BotTokenEnv, "slack is enabled", &s.SlackBotToken)
+	}
+	if c.Slack.Enabled {
 		switch c.Slack.Mode {
 		case "socket":
 			need("slack.app_token_env", c.Slack.AppTokenEnv, "slack socket mode needs an app-level token", &s.SlackAppToken)

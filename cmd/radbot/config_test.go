@@ -183,7 +183,7 @@ func TestConfigSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s != (Secrets{DiscordToken: "d-tok", SlackBotToken: "xoxb-1", SlackSigningSecret: "sig"}) {
+	if !reflect.DeepEqual(s, Secrets{DiscordToken: "d-tok", SlackBotToken: "xoxb-1", SlackSigningSecret: "sig"}) {
 		t.Errorf("secrets = %+v", s)
 	}
 	if _, err := cfg.Secrets(env(map[string]string{"MY_DISCORD": "d", "SLACK_BOT_TOKEN": "x"})); err == nil ||

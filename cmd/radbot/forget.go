@@ -48,7 +48,10 @@ func cmdForget(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
-	store, err := openExistingStore(ctx, cfg.Store.Path)
+	if *dbPath != "" {
+		cfg.Store.Driver = "sqlite"
+	}
+	store, err := openStore(ctx, cfg.Store, os.Getenv, slog.New(slog.DiscardHandler), true)
 	if err != nil {
 		return err
 	}
@@ -60,14 +63,14 @@ func cmdForget(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	n, err := store.Forget(ctx, platform, bot.HashID(key, platform, id))
 	if err != nil {
-		return fmt.Errorf("erasing from %s: %w", cfg.Store.Path, err)
+		return fmt.Errorf("erasing from %s: %w", cfg.Store.name(), err)
 	}
 	if n == 0 {
-		fmt.Fprintf(stdout, "Nothing was stored for that %s user in %s: 0 rows erased.\n", platform, cfg.Store.Path)
+		fmt.Fprintf(stdout, "Nothing was stored for that %s user in %s: 0 rows erased.\n", platform, cfg.Store.name())
 		fmt.Fprintf(stdout, "If %s had a different value when they used the bot, their rows cannot be matched.\n", cfg.Store.HashKeyEnv)
 		return nil
 	}
-	fmt.Fprintf(stdout, "Erased %d %s (questions and votes) for that %s user from %s.\n", n, plural(n, "row", "rows"), platform, cfg.Store.Path)
+	fmt.Fprintf(stdout, "Erased %d %s (questions and votes) for that %s user from %s.\n", n, plural(n, "row", "rows"), platform, cfg.Store.name())
 	return nil
 }
 

@@ -12,7 +12,7 @@ import (
 
 // buildPlatforms builds the enabled chat adapters from the configuration and the secrets read from the
 // environment. In Slack's http mode it also returns the handler that serve mounts at /slack/.
-func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) ([]platform, http.Handler, error) {
+func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, deps platformDeps, log *slog.Logger) ([]platform, http.Handler, error) {
 	var ps []platform
 	var slackHandler http.Handler
 	if cfg.Discord.Enabled {
@@ -27,6 +27,8 @@ func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) (
 			Logger:         log,
 			HandlerTimeout: cfg.HandlerTimeout.D(),
 			AuthCheckAfter: cfg.Discord.AuthCheckAfter.D(),
+			ShardID:        cfg.Discord.ShardID,
+			ShardCount:     cfg.Discord.ShardCount,
 		}, b)
 		if err != nil {
 			return nil, nil, fmt.Errorf("discord: %w", err)
@@ -34,6 +36,11 @@ func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) (
 		ps = append(ps, platform{name: string(bot.PlatformDiscord), run: a.Run, health: a.Health, post: a.Post})
 	}
 	if cfg.Slack.Enabled {
+		var oauth *slack.OAuthConfig
+		if o := cfg.Slack.OAuth; o.Enabled {
+			oauth = &slack.OAuthConfig{ClientID: o.ClientID, ClientSecret: secrets.SlackClientSecret,
+				RedirectURL: o.RedirectURL, AuthorizeURL: o.AuthorizeURL, TokenKey: secrets.TokenKey}
+		}
 		a, err := slack.New(slack.Config{
 			Mode:          cfg.Slack.Mode,
 			BotToken:      secrets.SlackBotToken,
@@ -43,12 +50,15 @@ func buildPlatforms(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) (
 			APIURL:        cfg.Slack.APIURL,
 			Logger:        log,
 			JobTimeout:    cfg.HandlerTimeout.D(),
+			Claims:        deps.Claims,
+			OAuth:         oauth,
+			Workspaces:    deps.Workspaces,
 		}, b)
 		if err != nil {
 			return nil, nil, fmt.Errorf("slack: %w", err)
 		}
 		ps = append(ps, platform{name: string(bot.PlatformSlack), run: a.Run, health: a.Health, post: a.Post})
-		if cfg.Slack.Mode == "http" {
+		if cfg.Slack.Mode == "http" || oauth != nil {
 			slackHandler = a.Handler()
 		}
 	}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -72,7 +70,10 @@ func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintf(stderr, "radbot report: warning: the knowledge did not load, so entry titles are missing: %v\n", err)
 		base = nil
 	}
-	store, err := openExistingStore(ctx, cfg.Store.Path)
+	if *dbPath != "" {
+		cfg.Store.Driver = "sqlite"
+	}
+	store, err := openStore(ctx, cfg.Store, os.Getenv, slog.New(slog.DiscardHandler), true)
 	if err != nil {
 		return err
 	}
@@ -82,9 +83,9 @@ func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	rep, err := store.Report(ctx, sqlite.ReportOptions{Since: since, Normalize: bot.Normalize, TopQuestions: *top})
 	if err != nil {
-		return fmt.Errorf("reading the report from %s: %w", cfg.Store.Path, err)
+		return fmt.Errorf("reading the report from %s: %w", cfg.Store.name(), err)
 	}
-	v := newReportView(rep, base, since, time.Now(), cfg.Store.Path, *sinceFlag)
+	v := newReportView(rep, base, since, time.Now(), cfg.Store.name(), *sinceFlag)
 	switch {
 	case *asJSON:
 		enc := json.NewEncoder(stdout)
@@ -130,21 +131,6 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
-}
-
-// openExistingStore opens the database at path, refusing to create a new, empty one.
-func openExistingStore(ctx context.Context, path string) (*sqlite.Store, error) {
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no database at %s: pass --db or a --config whose store.path names the file radbot serve writes", path)
-		}
-		return nil, fmt.Errorf("opening the database: %w", err)
-	}
-	store, err := sqlite.Open(ctx, path, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return nil, fmt.Errorf("opening the database: %w", err)
-	}
-	return store, nil
 }
 
 // parseSince turns "30d", a Go duration ("12h", "90m") or "all" into the start of the period.

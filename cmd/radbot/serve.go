@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/radbot/radbot/adapters/discord"
-	"github.com/radbot/radbot/adapters/sqlite"
+	"github.com/radbot/radbot/adapters/slack"
 	"github.com/radbot/radbot/bot"
 	"github.com/radbot/radbot/knowledge"
 )
@@ -139,8 +139,17 @@ type platform struct {
 }
 
 // platformBuilder builds the enabled adapters, and the handler to mount at /slack/ in Slack's HTTP mode
-// (nil otherwise). Tests replace it.
-type platformBuilder func(cfg Config, secrets Secrets, b *bot.Bot, log *slog.Logger) ([]platform, http.Handler, error)
+// or with Slack's OAuth install flow (nil otherwise). Tests replace it.
+type platformBuilder func(cfg Config, secrets Secrets, b *bot.Bot, deps platformDeps, log *slog.Logger) ([]platform, http.Handler, error)
+
+// platformDeps is what the adapters take from the store.
+type platformDeps struct {
+	// Claims is the store when it is shared by replicas (events handled once across them); nil keeps
+	// each process's own record.
+	Claims bot.Claims
+	// Workspaces keeps Slack installations (with slack.oauth).
+	Workspaces slack.Workspaces
+}
 
 // serveStore is what serve needs from the database.
 type serveStore interface {
@@ -155,8 +164,6 @@ type serveStore interface {
 type keyStore interface {
 	HashKey(ctx context.Context) ([]byte, error)
 }
-
-var _ serveStore = (*sqlite.Store)(nil)
 
 // server is one run of radbot serve.
 type server struct {
@@ -183,7 +190,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	log.Info("knowledge loaded", "source", knowledgeName(cfg.Knowledge.Dir), "entries", len(base.Entries),
 		"topics", len(base.Topics), "version", base.Version)
 
-	store, err := sqlite.Open(ctx, cfg.Store.Path, s.log)
+	store, err := openStore(ctx, cfg.Store, s.getenv, s.log, false)
 	if err != nil {
 		return fmt.Errorf("opening the store: %w", err)
 	}
@@ -219,9 +226,21 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 		log.Info("retention is off (store.retention_days: 0): interactions are kept until erased")
 	}
 
+	sw := &sweeper{store: store, log: s.log.With("component", "sweeper")}
+	bg.Go(func() { sw.loop(runCtx, time.Minute) })
+	deps := platformDeps{Workspaces: store}
+	var state bot.SharedState
+	if cfg.Store.shared() {
+		// Replicas share the database: per-user state and event claims go there, so that it does not
+		// matter which replica an event reaches (see the README, "Running more than one").
+		state, deps.Claims = store, store
+		log.Info("per-user state and event claims are kept in the shared store")
+	}
+
 	m := newMetrics()
 	m.setKnowledge(base)
 	b := bot.New(base, bot.Options{
+		State:            state,
 		Store:            store,
 		QueueSize:        cfg.Store.QueueSize,
 		MaxUsers:         cfg.Bot.MaxUsers,
@@ -246,7 +265,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	rl := newReloader(cfg.Knowledge.Dir, cfg.Knowledge.Watch, b, m, s.log)
 	bg.Go(func() { rl.run(runCtx, hup) })
 
-	platforms, slackHandler, err := s.platforms(cfg, s.secrets, b, s.log)
+	platforms, slackHandler, err := s.platforms(cfg, s.secrets, b, deps, s.log)
 	if err != nil {
 		return fmt.Errorf("setting up the chat platforms: %w", err)
 	}
@@ -348,7 +367,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	}
 	timedOut := sdCtx.Err() != nil
 	if timedOut {
-		// Questions may still be in flight and using the store; SQLite's journal keeps the file
+		// Questions may still be in flight and using the store; the database's journal keeps it
 		// consistent, so exit without waiting for them.
 		storeOpen = false
 		log.Error("shutdown timed out: exiting with work unfinished", "timeout", cfg.ShutdownTimeout.D().String())

@@ -519,7 +519,7 @@ func (ip *inProcess) wait(t *testing.T, limit time.Duration) error {
 }
 
 func onePlatform(run func(ctx context.Context, b *bot.Bot) error) platformBuilder {
-	return func(_ Config, _ Secrets, b *bot.Bot, _ *slog.Logger) ([]platform, http.Handler, error) {
+	return func(_ Config, _ Secrets, b *bot.Bot, _ platformDeps, _ *slog.Logger) ([]platform, http.Handler, error) {
 		return []platform{{name: "fake", run: func(ctx context.Context) error { return run(ctx, b) }}}, nil, nil
 	}
 }

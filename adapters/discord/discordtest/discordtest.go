@@ -35,6 +35,7 @@ const (
 // Close codes the fake gateway uses, as Discord does.
 const (
 	CloseAuthenticationFailed = 4004
+	CloseInvalidShard         = 4010
 	CloseDisallowedIntents    = 4014
 )
 
@@ -69,6 +70,8 @@ func (r Request) String() string { return r.Method + " " + r.Path + " " + string
 type Identify struct {
 	Token   string
 	Intents int
+	// Shard is [shard_id, num_shards] as sent, nil when the bot did not shard.
+	Shard []int
 }
 
 // Server is a fake Discord. Create it with New; it closes itself when the test ends.
@@ -94,9 +97,10 @@ type Server struct {
 	resumes      int
 	sessions     int // READY or RESUMED sent
 	conns        map[*gwConn]bool
-	current      *gwConn
-	sessionID    string
-	seq          int64
+	shards       map[int]*shardState // by shard id: the live session of each shard
+	shardCount   int                 // as the bots identified with (1 without sharding)
+	recommended  int                 // the shard count GET /gateway/bot answers (SetShards)
+	gatewayDown  bool                // new gateway connections are refused (SetGatewayDown)
 	nextID       int64
 	interactions map[string]*interactionState // by interaction id
 	faults       []*fault
@@ -126,6 +130,33 @@ type gwConn struct {
 	mu sync.Mutex // gorilla allows one writer at a time
 }
 
+// shardState is one shard's gateway session: its current connection (nil while the bot reconnects),
+// its session id (for RESUME) and its sequence number.
+type shardState struct {
+	conn      *gwConn
+	sessionID string
+	seq       int64
+	events    int // events dispatched to this shard
+}
+
+// ShardFor is the shard Discord sends a guild's events to: (guild_id >> 22) % shards. Events without
+// a guild (DMs) go to shard 0.
+func ShardFor(guildID string, shards int) int {
+	if shards <= 1 || guildID == "" {
+		return 0
+	}
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return int((id >> 22) % uint64(shards))
+}
+
+// GuildOnShard returns a guild id (a snowflake) whose events go to shard of shards; n picks among them.
+func GuildOnShard(shard, shards, n int) string {
+	return strconv.FormatUint(uint64((1_000_000+n)*shards+shard)<<22|uint64(n%1024), 10)
+}
+
 func (g *gwConn) write(v any) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -151,6 +182,8 @@ func NewServer() *Server {
 		changed:      make(chan struct{}),
 		conns:        map[*gwConn]bool{},
 		interactions: map[string]*interactionState{},
+		shards:       map[int]*shardState{},
+		shardCount:   1,
 		nextID:       1_000_000_000_000_000_000,
 	}
 	mux := http.NewServeMux()
@@ -176,10 +209,15 @@ func (s *Server) Fail(method, path string, times, status int) {
 func (s *Server) RevokeToken() {
 	s.mu.Lock()
 	s.Token = "revoked-" + s.Token
-	g := s.current
-	s.current = nil
+	var gs []*gwConn
+	for _, sh := range s.shards {
+		if sh.conn != nil {
+			gs = append(gs, sh.conn)
+			sh.conn = nil
+		}
+	}
 	s.mu.Unlock()
-	if g != nil {
+	for _, g := range gs {
 		s.closeWith(g, CloseAuthenticationFailed, "Authentication failed.")
 		_ = g.c.Close()
 	}
@@ -317,18 +355,93 @@ func (s *Server) Resumes() int {
 // WaitSessions waits until the gateway has sent READY or RESUMED n times in all.
 func (s *Server) WaitSessions(t testing.TB, n int) {
 	t.Helper()
-	s.waitUntil(t, fmt.Sprintf("%d gateway sessions", n), func() bool { return s.sessions >= n && s.current != nil })
+	s.waitUntil(t, fmt.Sprintf("%d gateway sessions", n), func() bool { return s.sessions >= n && s.anyConnLocked() != nil })
 }
 
-// Dispatch sends a gateway event (op 0) with the next sequence number on the current connection,
-// waiting for one if the bot is reconnecting.
+// SetShards sets the shard count GET /gateway/bot recommends (default 1).
+func (s *Server) SetShards(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recommended = n
+}
+
+// SetGatewayDown makes the gateway refuse new connections (an outage) until called with false.
+// Connections already open stay open.
+func (s *Server) SetGatewayDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gatewayDown = down
+}
+
+// WaitShards waits until every shard of shards has a live session.
+func (s *Server) WaitShards(t testing.TB, shards int) {
+	t.Helper()
+	s.waitUntil(t, fmt.Sprintf("%d shards connected", shards), func() bool {
+		for i := range shards {
+			if sh := s.shards[i]; sh == nil || sh.conn == nil {
+				return false
+			}
+		}
+		return s.shardCount == shards
+	})
+}
+
+// ShardEvents returns how many events were dispatched to each shard so far.
+func (s *Server) ShardEvents() map[int]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int]int{}
+	for id, sh := range s.shards {
+		out[id] = sh.events
+	}
+	return out
+}
+
+func (s *Server) anyConnLocked() *gwConn {
+	if sh := s.shards[0]; sh != nil && sh.conn != nil {
+		return sh.conn
+	}
+	for _, sh := range s.shards {
+		if sh.conn != nil {
+			return sh.conn
+		}
+	}
+	return nil
+}
+
+// guildOf is the guild_id of a gateway payload, "" when it has none.
+func guildOf(data any) string {
+	if m, ok := data.(map[string]any); ok {
+		g, _ := m["guild_id"].(string)
+		return g
+	}
+	var v struct {
+		GuildID string `json:"guild_id"`
+	}
+	if b, err := json.Marshal(data); err == nil {
+		_ = json.Unmarshal(b, &v)
+	}
+	return v.GuildID
+}
+
+// Dispatch sends a gateway event (op 0) with the next sequence number to the shard the event's guild
+// belongs to (shard 0 for DMs), waiting for that shard's connection if the bot is reconnecting.
 func (s *Server) Dispatch(t testing.TB, event string, data any) {
 	t.Helper()
+	guild := guildOf(data)
 	var g *gwConn
-	s.waitUntil(t, "a gateway connection to dispatch "+event, func() bool { g = s.current; return g != nil })
+	var sh *shardState
+	s.waitUntil(t, "a gateway connection to dispatch "+event, func() bool {
+		sh = s.shards[ShardFor(guild, s.shardCount)]
+		if sh != nil {
+			g = sh.conn
+		}
+		return g != nil
+	})
 	s.mu.Lock()
-	s.seq++
-	seq := s.seq
+	sh.seq++
+	sh.events++
+	seq := sh.seq
 	if event == "INTERACTION_CREATE" {
 		if m, ok := data.(map[string]any); ok {
 			id, _ := m["id"].(string)
@@ -346,10 +459,12 @@ func (s *Server) Dispatch(t testing.TB, event string, data any) {
 func (s *Server) Drop(t testing.TB) {
 	t.Helper()
 	var g *gwConn
-	s.waitUntil(t, "a gateway connection to drop", func() bool { g = s.current; return g != nil })
+	s.waitUntil(t, "a gateway connection to drop", func() bool { g = s.anyConnLocked(); return g != nil })
 	s.mu.Lock()
-	if s.current == g {
-		s.current = nil
+	for _, sh := range s.shards {
+		if sh.conn == g {
+			sh.conn = nil
+		}
 	}
 	s.mu.Unlock()
 	_ = g.c.Close()
@@ -358,6 +473,13 @@ func (s *Server) Drop(t testing.TB) {
 func (s *Server) wsURL() string { return "ws" + strings.TrimPrefix(s.URL, "http") + "/gw" }
 
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	down := s.gatewayDown
+	s.mu.Unlock()
+	if down {
+		http.Error(w, "gateway unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	c, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
@@ -376,8 +498,10 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, g)
-		if s.current == g {
-			s.current = nil
+		for _, sh := range s.shards {
+			if sh.conn == g {
+				sh.conn = nil
+			}
 		}
 		s.notifyLocked()
 		s.mu.Unlock()
@@ -392,6 +516,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		D  struct {
 			Token     string `json:"token"`
 			Intents   int    `json:"intents"`
+			Shard     []int  `json:"shard"`
 			SessionID string `json:"session_id"`
 			Seq       int64  `json:"seq"`
 		} `json:"d"`
@@ -401,13 +526,22 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = c.SetReadDeadline(time.Time{})
+	var shard int
 	switch first.Op {
 	case 2: // IDENTIFY
 		s.mu.Lock()
-		s.identifies = append(s.identifies, Identify{Token: first.D.Token, Intents: first.D.Intents})
+		s.identifies = append(s.identifies, Identify{Token: first.D.Token, Intents: first.D.Intents, Shard: first.D.Shard})
 		s.notifyLocked()
 		token := s.Token
 		s.mu.Unlock()
+		count := 1
+		if len(first.D.Shard) == 2 {
+			shard, count = first.D.Shard[0], first.D.Shard[1]
+		}
+		if len(first.D.Shard) != 0 && (len(first.D.Shard) != 2 || count < 1 || shard < 0 || shard >= count) {
+			s.closeWith(g, CloseInvalidShard, "Invalid shard.")
+			return
+		}
 		if first.D.Token != "Bot "+token {
 			s.closeWith(g, CloseAuthenticationFailed, "Authentication failed.")
 			return
@@ -417,16 +551,20 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.mu.Lock()
-		s.sessionID = "sess-" + s.newIDLocked()
-		s.seq = 1
+		if count != s.shardCount { // the bots resharded: the old sessions no longer receive events
+			s.shardCount = count
+			s.shards = map[int]*shardState{}
+		}
+		sh := &shardState{sessionID: "sess-" + s.newIDLocked(), seq: 1}
+		s.shards[shard] = sh
 		ready := map[string]any{
-			"op": 0, "t": "READY", "s": s.seq,
+			"op": 0, "t": "READY", "s": sh.seq,
 			"d": map[string]any{
-				"v": 10, "session_id": s.sessionID, "resume_gateway_url": s.wsURL(),
+				"v": 10, "session_id": sh.sessionID, "resume_gateway_url": s.wsURL(),
 				"user":        map[string]any{"id": s.BotID, "username": DefaultBotTag, "discriminator": "0", "global_name": nil, "avatar": nil, "bot": true, "verified": true, "flags": 0},
 				"guilds":      []any{},
 				"application": map[string]any{"id": s.AppID, "flags": 0},
-				"shard":       []int{0, 1},
+				"shard":       []int{shard, count},
 			},
 		}
 		s.mu.Unlock()
@@ -437,9 +575,15 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.resumes++
 		badToken := first.D.Token != "Bot "+s.Token
-		ok := first.D.SessionID == s.sessionID
-		s.seq++
-		seq := s.seq
+		ok := false
+		var seq int64
+		for id, sh := range s.shards {
+			if sh.sessionID == first.D.SessionID {
+				ok, shard = true, id
+				sh.seq++
+				seq = sh.seq
+			}
+		}
 		s.notifyLocked()
 		s.mu.Unlock()
 		if badToken {
@@ -458,7 +602,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.current = g
+	s.shards[shard].conn = g
 	s.sessions++
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -548,7 +692,10 @@ func (s *Server) route(r Request) (int, any) {
 	s.mu.Unlock()
 	switch {
 	case r.Method == http.MethodGet && (r.Path == "/api/v9/gateway" || r.Path == "/api/v9/gateway/bot"):
-		return http.StatusOK, map[string]any{"url": s.wsURL(), "shards": 1,
+		s.mu.Lock()
+		shards := max(s.recommended, 1)
+		s.mu.Unlock()
+		return http.StatusOK, map[string]any{"url": s.wsURL(), "shards": shards,
 			"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
 
 	// Interaction callback: POST /interactions/{id}/{token}/callback. No bot auth needed.

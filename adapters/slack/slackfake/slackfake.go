@@ -1,8 +1,13 @@
 // Package slackfake is a fake Slack for tests: a Web API on 127.0.0.1 that records every call
-// (auth.test, apps.connections.open, chat.postMessage, chat.postEphemeral, views.open and posts to
-// response URLs it hands out), and a Socket Mode WebSocket that says hello, sends WebSocket pings,
-// delivers envelopes (events_api, slash_commands, interactive), records their acknowledgements and
-// can ask the client to reconnect.
+// (auth.test, apps.connections.open, chat.postMessage, chat.postEphemeral, views.open, oauth.v2.access
+// and posts to response URLs it hands out), and a Socket Mode WebSocket that says hello, sends
+// WebSocket pings, delivers envelopes (events_api, slash_commands, interactive), records their
+// acknowledgements and can ask the client to reconnect.
+//
+// Like Slack, it spreads envelopes over every open Socket Mode connection (one per replica), and
+// delivers again, to another connection, an envelope whose connection closed before acknowledging it.
+// It knows many workspaces: each has bot tokens of its own, handed out by the OAuth v2 install flow
+// (an authorisation page that approves at once, and oauth.v2.access), and revoked on uninstall.
 //
 // Point a real slack-go client at it with slack.OptionAPIURL(s.APIURL()). It never reaches the
 // internet. Use one Server per test; all methods are safe for concurrent use.
@@ -38,7 +43,12 @@ type Options struct {
 	BotID        string        // "BBOT": auth.test's bot_id
 	PingInterval time.Duration // 100ms: how often the socket sends WebSocket pings
 	Timeout      time.Duration // 5s: how long the Wait methods wait
+	ClientID     string        // "cid": the app's OAuth client id
+	ClientSecret string        // "csecret": the app's OAuth client secret
 }
+
+// DefaultTeam is the workspace of Options.BotToken.
+const DefaultTeam = "T0FAKE"
 
 func (o Options) withDefaults() Options {
 	if o.BotToken == "" {
@@ -59,6 +69,12 @@ func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
 	}
+	if o.ClientID == "" {
+		o.ClientID = "cid"
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = "csecret"
+	}
 	return o
 }
 
@@ -70,11 +86,15 @@ type Call struct {
 	Path string
 	// Token is the token the call carried, in the form or as a Bearer header.
 	Token string
+	// Team is the workspace of Token ("" for an unknown or revoked token).
+	Team string
 	// Form holds a form-encoded body; JSON a JSON body.
 	Form url.Values
 	JSON map[string]any
 	// Body is the raw body.
 	Body string
+
+	authorization string
 }
 
 // Get returns a top-level field from the form or the JSON body, as a string ("" when absent;
@@ -135,6 +155,32 @@ type Server struct {
 	pongs    int
 	nextID   int
 	closed   bool
+	rr       int                  // round-robin position over conns
+	pending  map[string]*envelope // sent, not yet acknowledged, by envelope id
+	orphans  []*envelope          // whose connection closed with no other open: sent to the next one
+	resent   int                  // envelopes delivered again
+	sentAt   map[string]time.Time // first delivery of each envelope
+	ackLat   []time.Duration      // from first delivery to acknowledgement
+	tokens   map[string]string    // bot token → team id
+	names    map[string]string    // team id → name
+	codes    map[string]string    // OAuth code → team id, until used
+	next     string               // the team the authorisation page installs next (NextInstall)
+}
+
+// envelope is a Socket Mode message waiting for its acknowledgement.
+type envelope struct {
+	msg  map[string]any
+	conn *wsConn
+}
+
+// Team is a workspace's bot identity on the fake.
+type Team struct{ ID, BotUserID, BotID string }
+
+func (s *Server) teamLocked(id string) Team {
+	if id == DefaultTeam {
+		return Team{ID: id, BotUserID: s.opts.BotUserID, BotID: s.opts.BotID}
+	}
+	return Team{ID: id, BotUserID: "UB" + id, BotID: "BB" + id}
 }
 
 type wsConn struct {
@@ -159,6 +205,11 @@ func New(tb testing.TB, opts Options) *Server {
 		failures: map[string]string{},
 		drops:    map[string]int{},
 		acks:     map[string]Ack{},
+		pending:  map[string]*envelope{},
+		sentAt:   map[string]time.Time{},
+		tokens:   map[string]string{},
+		names:    map[string]string{DefaultTeam: "Fake"},
+		codes:    map[string]string{},
 		// socketmode dials with Origin: https://api.slack.com.
 		up: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 	}
@@ -166,6 +217,8 @@ func New(tb testing.TB, opts Options) *Server {
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/response/", s.serveResponseURL)
 	mux.HandleFunc("/link/", s.serveSocket)
+	mux.HandleFunc("/oauth/v2/authorize", s.serveAuthorize)
+	s.tokens[s.opts.BotToken] = DefaultTeam
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("slackfake: listen: %v", err)
@@ -358,6 +411,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Method = method
+	s.mu.Lock()
+	c.Team = s.tokens[c.Token]
+	s.mu.Unlock()
 	s.record(c)
 	if s.dropped(method, w) {
 		return
@@ -366,14 +422,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	failure := s.failures[method]
 	id := s.newIDLocked()
+	team := s.teamLocked(c.Team)
+	name := s.names[c.Team]
 	s.mu.Unlock()
 
-	want := s.opts.BotToken
-	if method == "apps.connections.open" {
-		want = s.opts.AppToken
+	ok := c.Team != ""
+	switch method {
+	case "apps.connections.open":
+		ok = c.Token == s.opts.AppToken
+	case "oauth.v2.access":
+		s.serveOAuthAccess(w, c)
+		return
 	}
 	switch {
-	case c.Token != want:
+	case !ok:
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	case failure != "":
@@ -383,8 +445,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	ts := fmt.Sprintf("1700000000.%06d", id)
 	switch method {
 	case "auth.test":
-		writeJSON(w, map[string]any{"ok": true, "url": "https://fake.slack.test/", "team": "Fake",
-			"user": "radbot", "team_id": "T0FAKE", "user_id": s.opts.BotUserID, "bot_id": s.opts.BotID})
+		writeJSON(w, map[string]any{"ok": true, "url": "https://fake.slack.test/", "team": name,
+			"user": "radbot", "team_id": team.ID, "user_id": team.BotUserID, "bot_id": team.BotID})
 	case "apps.connections.open":
 		ws := "ws" + strings.TrimPrefix(s.URL, "http") + "/link/?ticket=" + strconv.Itoa(id)
 		writeJSON(w, map[string]any{"ok": true, "url": ws})
@@ -398,6 +460,105 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
 	}
+}
+
+// NextInstall makes the authorisation page install the app in workspace teamID (named name) the next
+// time a browser comes to it, as if a user of that workspace approved.
+func (s *Server) NextInstall(teamID, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next = teamID
+	s.names[teamID] = name
+}
+
+// AuthorizeURL is the fake's OAuth v2 authorisation page.
+func (s *Server) AuthorizeURL() string { return s.URL + "/oauth/v2/authorize" }
+
+// serveAuthorize is Slack's authorisation page with a user who approves at once: it sends the browser
+// back to redirect_uri with a code for the NextInstall workspace and the state it was given.
+func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c := Call{Method: "oauth/v2/authorize", Path: r.URL.Path, Form: q}
+	s.record(c)
+	redirect, err := url.Parse(q.Get("redirect_uri"))
+	if q.Get("client_id") != s.opts.ClientID || err != nil || redirect.Host == "" {
+		http.Error(w, "invalid client_id or redirect_uri", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	team := s.next
+	code := fmt.Sprintf("code-%d", s.newIDLocked())
+	if team != "" {
+		s.codes[code] = team
+	}
+	s.mu.Unlock()
+	back := redirect.Query()
+	if team == "" {
+		back.Set("error", "access_denied")
+	} else {
+		back.Set("code", code)
+	}
+	back.Set("state", q.Get("state"))
+	redirect.RawQuery = back.Encode()
+	http.Redirect(w, r, redirect.String(), http.StatusFound)
+}
+
+// serveOAuthAccess is oauth.v2.access: a code (used once) becomes a new bot token for its workspace.
+func (s *Server) serveOAuthAccess(w http.ResponseWriter, c Call) {
+	id, secret := c.Get("client_id"), c.Get("client_secret")
+	if user, pass, ok := basicAuth(c); ok {
+		id, secret = user, pass
+	}
+	if id != s.opts.ClientID || secret != s.opts.ClientSecret {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_client_id"})
+		return
+	}
+	s.mu.Lock()
+	team, ok := s.codes[c.Get("code")]
+	delete(s.codes, c.Get("code"))
+	var token string
+	if ok {
+		token = fmt.Sprintf("xoxb-%s-%d", team, s.newIDLocked())
+		s.tokens[token] = team
+	}
+	t := s.teamLocked(team)
+	name := s.names[team]
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_code"})
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "access_token": token, "token_type": "bot",
+		"scope": "app_mentions:read,chat:write,commands,im:history,im:read,im:write", "bot_user_id": t.BotUserID,
+		"app_id": "A0FAKE", "team": map[string]any{"id": team, "name": name}, "enterprise": nil,
+		"authed_user": map[string]any{"id": "UINSTALLER"}})
+}
+
+func basicAuth(c Call) (user, pass string, ok bool) {
+	r := &http.Request{Header: http.Header{}}
+	if c.authorization != "" {
+		r.Header.Set("Authorization", c.authorization)
+	}
+	return r.BasicAuth()
+}
+
+// Revoke revokes every bot token of a workspace, as uninstalling the app does: calls with them get
+// invalid_auth from now on.
+func (s *Server) Revoke(teamID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for tok, t := range s.tokens {
+		if t == teamID {
+			delete(s.tokens, tok)
+		}
+	}
+}
+
+// Team returns a workspace's bot identity on the fake.
+func (s *Server) Team(teamID string) Team {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.teamLocked(teamID)
 }
 
 // serveResponseURL records a post to a response_url.
@@ -420,7 +581,7 @@ func readCall(r *http.Request) (Call, error) {
 	if err != nil {
 		return Call{}, err
 	}
-	c := Call{Path: r.URL.Path, Body: string(body)}
+	c := Call{Path: r.URL.Path, Body: string(body), authorization: r.Header.Get("Authorization")}
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		c.Token = tok
 	}
@@ -489,8 +650,13 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	s.conns = append(s.conns, conn)
 	s.opened++
+	orphans := s.orphans
+	s.orphans = nil
 	s.notifyLocked()
 	s.mu.Unlock()
+	for _, e := range orphans {
+		s.deliver(e, conn)
+	}
 
 	var pinger sync.WaitGroup
 	pinger.Go(func() {
@@ -518,7 +684,13 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		s.mu.Lock()
+		if _, dup := s.acks[ack.EnvelopeID]; !dup {
+			if at, ok := s.sentAt[ack.EnvelopeID]; ok {
+				s.ackLat = append(s.ackLat, time.Since(at))
+			}
+		}
 		s.acks[ack.EnvelopeID] = ack
+		delete(s.pending, ack.EnvelopeID)
 		s.notifyLocked()
 		s.mu.Unlock()
 	}
@@ -532,8 +704,86 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	// What this connection left unacknowledged goes to another one, as a retry.
+	var again []*envelope
+	for _, e := range s.pending {
+		if e.conn == conn {
+			again = append(again, e)
+		}
+	}
+	closed := s.closed
 	s.notifyLocked()
 	s.mu.Unlock()
+	if !closed {
+		for _, e := range again {
+			e.msg["retry_attempt"] = e.msg["retry_attempt"].(int) + 1
+			e.msg["retry_reason"] = "timeout"
+			s.mu.Lock()
+			s.resent++
+			to := s.nextConnLocked()
+			if to == nil {
+				s.orphans = append(s.orphans, e)
+			}
+			s.mu.Unlock()
+			if to != nil {
+				s.deliver(e, to)
+			}
+		}
+	}
+}
+
+// nextConnLocked picks the next open connection, round robin; nil when none is open.
+func (s *Server) nextConnLocked() *wsConn {
+	if len(s.conns) == 0 {
+		return nil
+	}
+	s.rr++
+	return s.conns[s.rr%len(s.conns)]
+}
+
+// deliver writes an envelope on conn and waits for its acknowledgement there.
+func (s *Server) deliver(e *envelope, conn *wsConn) {
+	s.mu.Lock()
+	e.conn = conn
+	id := e.msg["envelope_id"].(string)
+	s.pending[id] = e
+	if _, ok := s.sentAt[id]; !ok {
+		s.sentAt[id] = time.Now()
+	}
+	s.mu.Unlock()
+	if err := conn.writeJSON(e.msg); err != nil {
+		_ = conn.c.Close() // its reader redelivers what it left
+	}
+}
+
+// AckLatencies returns, for every envelope acknowledged so far, the time from its first delivery to
+// its acknowledgement.
+func (s *Server) AckLatencies() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.ackLat...)
+}
+
+// Redelivered counts envelopes delivered again after their connection closed unacknowledged.
+func (s *Server) Redelivered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resent
+}
+
+// OpenConnections is how many Socket Mode connections are open now.
+func (s *Server) OpenConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// WaitOpen waits until n Socket Mode connections are open at once.
+func (s *Server) WaitOpen(tb testing.TB, n int) {
+	tb.Helper()
+	if !s.waitUntil(func() bool { return len(s.conns) >= n }) {
+		tb.Fatalf("slackfake: wanted %d open socket connections within %v, got %d", n, s.opts.Timeout, s.OpenConnections())
+	}
 }
 
 // Connections returns how many Socket Mode connections have been established so far.
@@ -589,12 +839,17 @@ const (
 	Interactive   = "interactive"
 )
 
-// Send delivers an envelope of the given type carrying payload on the open connection and returns
-// its envelope id.
+// Send delivers an envelope of the given type carrying payload on one of the open connections (round
+// robin, as Slack spreads events over an app's connections) and returns its envelope id. If that
+// connection closes before acknowledging it, it is delivered again on another.
 func (s *Server) Send(tb testing.TB, typ string, payload any) string {
 	tb.Helper()
+	if _, err := s.current(); err != nil { // waits for a connection
+		tb.Fatalf("slackfake: %v", err)
+	}
 	s.mu.Lock()
 	id := "env-" + strconv.Itoa(s.newIDLocked())
+	conn := s.nextConnLocked()
 	s.mu.Unlock()
 	env := map[string]any{
 		"envelope_id":              id,
@@ -604,7 +859,10 @@ func (s *Server) Send(tb testing.TB, typ string, payload any) string {
 		"retry_reason":             "",
 		"payload":                  payload,
 	}
-	s.SendRaw(tb, env)
+	if conn == nil {
+		tb.Fatalf("slackfake: no open socket mode connection")
+	}
+	s.deliver(&envelope{msg: env}, conn)
 	return id
 }
 
@@ -651,9 +909,14 @@ func (s *Server) Acked(envelopeID string) bool {
 
 // EventCallback wraps an inner event (an app_mention or message) in the Events API outer body.
 func EventCallback(eventID string, inner map[string]any) map[string]any {
+	return TeamEventCallback(DefaultTeam, eventID, inner)
+}
+
+// TeamEventCallback is EventCallback for an event from workspace teamID.
+func TeamEventCallback(teamID, eventID string, inner map[string]any) map[string]any {
 	return map[string]any{
 		"token":      "verification-token-unused",
-		"team_id":    "T0FAKE",
+		"team_id":    teamID,
 		"api_app_id": "A0FAKE",
 		"type":       "event_callback",
 		"event_id":   eventID,

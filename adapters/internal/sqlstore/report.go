@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"cmp"
@@ -96,18 +96,19 @@ type Totals struct {
 
 // Report summarises the stored interactions and votes for maintainers. Its queries read one consistent
 // snapshot of the database.
-func (s *Store) Report(ctx context.Context, opt ReportOptions) (*Report, error) {
+func (s *DB) Report(ctx context.Context, opt ReportOptions) (*Report, error) {
 	if opt.Normalize == nil {
 		opt.Normalize = knowledge.Normalize
 	}
 	if opt.TopQuestions <= 0 {
 		opt.TopQuestions = 20
 	}
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	stx, err := s.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: s.Dialect.Snapshot})
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	defer tx.Rollback()
+	defer stx.Rollback()
+	tx := txq{stx, s}
 
 	since := millis(opt.Since)
 	r := &Report{}
@@ -129,7 +130,7 @@ func (s *Store) Report(ctx context.Context, opt ReportOptions) (*Report, error) 
 // normalize lower-cases s, trims it and collapses white space.
 
 // entryReports counts answers and votes per answered entry, with its comments, sorted worst first.
-func entryReports(ctx context.Context, tx *sql.Tx, since int64) ([]EntryReport, error) {
+func entryReports(ctx context.Context, tx txq, since int64) ([]EntryReport, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT i.entry_id, COUNT(*), COALESCE(SUM(v.helpful), 0), COALESCE(SUM(v.not_helpful), 0)
 		FROM interactions i
@@ -204,7 +205,7 @@ func entryReports(ctx context.Context, tx *sql.Tx, since int64) ([]EntryReport, 
 // unanswered groups fallback, clarify and suggest questions (not the out-of-scope ones, which no entry
 // should answer) by their normalised text and returns the top
 // groups, most asked first (ties by text), and every group gathered under its nearest entry.
-func unanswered(ctx context.Context, tx *sql.Tx, since int64, norm func(string) string, top int) ([]QuestionGroup, []NearestGroup, error) {
+func unanswered(ctx context.Context, tx txq, since int64, norm func(string) string, top int) ([]QuestionGroup, []NearestGroup, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT question, status, nearest_id FROM interactions
 		WHERE status IN ('fallback', 'clarify', 'suggest') AND reason <> 'out_of_scope' AND at >= ?`, since)
 	if err != nil {
@@ -298,7 +299,7 @@ const maxWeeks = 104
 
 // weeks counts questions by week and status, from the first week with a question (or the week of
 // since, whichever is later) to the week of now; at most the last maxWeeks weeks.
-func weeks(ctx context.Context, tx *sql.Tx, since int64, now time.Time) ([]WeekCount, error) {
+func weeks(ctx context.Context, tx txq, since int64, now time.Time) ([]WeekCount, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT at / 86400000 AS day, status, COUNT(*) FROM interactions
 		WHERE at >= ? GROUP BY day, status ORDER BY day`, since)
 	if err != nil {
@@ -356,7 +357,7 @@ func mostCommon(counts map[string]int) string {
 }
 
 // totals counts interactions by platform and status, and the votes on them.
-func totals(ctx context.Context, tx *sql.Tx, since int64) (Totals, error) {
+func totals(ctx context.Context, tx txq, since int64) (Totals, error) {
 	t := Totals{ByPlatform: map[string]int64{}, ByStatus: map[bot.Status]int64{}}
 	rows, err := tx.QueryContext(ctx, `SELECT platform, status, COUNT(*) FROM interactions
 		WHERE at >= ? GROUP BY platform, status`, since)

@@ -1,32 +1,21 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/radbot/radbot/bot"
 )
 
-// Times are stored as Unix milliseconds, UTC.
-func millis(t time.Time) int64 { return t.UnixMilli() }
+const interactionColumns = `(id, at, platform, conversation_hash, user_hash, question, status, entry_id, nearest_id, score, knowledge_version, reason)`
 
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-// orNow returns t, or the current time when t is zero.
-func orNow(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Now()
-	}
-	return t
-}
-
-const insertInteraction = `INSERT INTO interactions
-	(id, at, platform, conversation_hash, user_hash, question, status, entry_id, nearest_id, score, knowledge_version, reason)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO NOTHING`
+// insertChunk is how many interactions one INSERT carries: 12 parameters each, well under both
+// SQLite's and PostgreSQL's limits.
+const insertChunk = 100
 
 func checkInteraction(in *bot.Interaction) error {
 	if in == nil || in.Platform == "" || in.Status == "" {
@@ -35,15 +24,15 @@ func checkInteraction(in *bot.Interaction) error {
 	return nil
 }
 
-func interactionArgs(in *bot.Interaction, id any) []any {
-	return []any{id, millis(orNow(in.Time)), string(in.Platform), in.ConversationHash, in.UserHash, in.Question,
+func interactionArgs(in *bot.Interaction) []any {
+	return []any{millis(orNow(in.Time)), string(in.Platform), in.ConversationHash, in.UserHash, in.Question,
 		string(in.Status), in.EntryID, in.NearestID, in.Score, in.KnowledgeVersion, string(in.Reason)}
 }
 
 // SaveInteractions implements bot.Store: it stores the batch, each interaction under its own ID, in
-// one transaction (one fsync for the lot: group commit). An ID already stored is left as it was. A
-// zero Time is taken as now; times are kept to the millisecond.
-func (s *Store) SaveInteractions(ctx context.Context, ins []bot.Interaction) error {
+// one transaction (one commit for the lot: group commit), a hundred rows per statement. An ID already
+// stored is left as it was. A zero Time is taken as now; times are kept to the millisecond.
+func (s *DB) SaveInteractions(ctx context.Context, ins []bot.Interaction) error {
 	for i := range ins {
 		if err := checkInteraction(&ins[i]); err != nil {
 			return fmt.Errorf("save interactions: %w", err)
@@ -52,14 +41,22 @@ func (s *Store) SaveInteractions(ctx context.Context, ins []bot.Interaction) err
 			return fmt.Errorf("save interactions: interaction without an id")
 		}
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, insertInteraction)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for i := range ins {
-			if _, err := st.ExecContext(ctx, interactionArgs(&ins[i], ins[i].ID)...); err != nil {
+	err := s.InTx(ctx, func(tx txq) error {
+		for start := 0; start < len(ins); start += insertChunk {
+			chunk := ins[start:min(start+insertChunk, len(ins))]
+			var b strings.Builder
+			b.WriteString("INSERT INTO interactions " + interactionColumns + " VALUES ")
+			args := make([]any, 0, 12*len(chunk))
+			for i := range chunk {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, chunk[i].ID)
+				args = append(args, interactionArgs(&chunk[i])...)
+			}
+			b.WriteString(" ON CONFLICT (id) DO NOTHING")
+			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 				return err
 			}
 		}
@@ -72,27 +69,27 @@ func (s *Store) SaveInteractions(ctx context.Context, ins []bot.Interaction) err
 }
 
 // SaveInteraction stores one interaction outside the bot's queue (tools and tests) and returns its
-// id: in.ID when set, otherwise a new one chosen by SQLite. in itself is not changed.
-func (s *Store) SaveInteraction(ctx context.Context, in *bot.Interaction) (int64, error) {
+// id: in.ID when set, otherwise a new one chosen by the database. in itself is not changed.
+func (s *DB) SaveInteraction(ctx context.Context, in *bot.Interaction) (int64, error) {
 	if err := checkInteraction(in); err != nil {
 		return 0, fmt.Errorf("save interaction: %w", err)
 	}
-	var id any
 	if in.ID > 0 {
-		id = in.ID
-	}
-	res, err := s.write.ExecContext(ctx, insertInteraction, interactionArgs(in, id)...)
-	if err != nil {
-		return 0, fmt.Errorf("save interaction: %w", err)
-	}
-	if in.ID > 0 {
+		_, err := s.exec(ctx, `INSERT INTO interactions `+interactionColumns+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, append([]any{in.ID}, interactionArgs(in)...)...)
+		if err != nil {
+			return 0, fmt.Errorf("save interaction: %w", err)
+		}
 		return in.ID, nil
 	}
-	n, err := res.LastInsertId()
+	var id int64
+	err := s.Write.QueryRowContext(ctx, s.q(`INSERT INTO interactions
+		(at, platform, conversation_hash, user_hash, question, status, entry_id, nearest_id, score, knowledge_version, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), interactionArgs(in)...).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save interaction: %w", err)
 	}
-	return n, nil
+	return id, nil
 }
 
 // upsertVote inserts a vote, or updates the one the same user already cast on that interaction. The
@@ -109,12 +106,12 @@ ON CONFLICT (interaction_id, user_hash) DO UPDATE SET
 // SaveVote stores v, or replaces the vote v.UserHash already cast on v.InteractionID (keeping the old
 // comment when v.Comment is empty). It returns an error wrapping bot.ErrNotFound when the interaction
 // does not exist. When it returns nil the vote is committed. A zero v.Time is taken as now.
-func (s *Store) SaveVote(ctx context.Context, v bot.Vote) error {
+func (s *DB) SaveVote(ctx context.Context, v bot.Vote) error {
 	if v.UserHash == "" {
 		return errors.New("save vote: user hash is required")
 	}
-	res, err := s.write.ExecContext(ctx, upsertVote,
-		v.UserHash, string(v.Platform), v.Helpful, v.Comment, millis(orNow(v.Time)), v.InteractionID)
+	res, err := s.exec(ctx, upsertVote,
+		v.UserHash, string(v.Platform), b2i(v.Helpful), v.Comment, millis(orNow(v.Time)), v.InteractionID)
 	if err != nil {
 		return fmt.Errorf("save vote on interaction %d: %w", v.InteractionID, err)
 	}
@@ -129,12 +126,12 @@ func (s *Store) SaveVote(ctx context.Context, v bot.Vote) error {
 }
 
 // Interaction returns the stored interaction with the given id, or an error wrapping bot.ErrNotFound.
-func (s *Store) Interaction(ctx context.Context, id int64) (*bot.Interaction, error) {
+func (s *DB) Interaction(ctx context.Context, id int64) (*bot.Interaction, error) {
 	in := &bot.Interaction{ID: id}
 	var at int64
 	var status, platform, reason string
-	err := s.read.QueryRowContext(ctx, `SELECT at, platform, conversation_hash, user_hash, question, status,
-		entry_id, nearest_id, score, knowledge_version, reason FROM interactions WHERE id = ?`, id).Scan(
+	err := s.Read.QueryRowContext(ctx, s.q(`SELECT at, platform, conversation_hash, user_hash, question, status,
+		entry_id, nearest_id, score, knowledge_version, reason FROM interactions WHERE id = ?`), id).Scan(
 		&at, &platform, &in.ConversationHash, &in.UserHash, &in.Question, &status,
 		&in.EntryID, &in.NearestID, &in.Score, &in.KnowledgeVersion, &reason)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -151,9 +148,9 @@ func (s *Store) Interaction(ctx context.Context, id int64) (*bot.Interaction, er
 }
 
 // Votes returns the votes on an interaction, oldest first (an empty slice when there are none).
-func (s *Store) Votes(ctx context.Context, interactionID int64) ([]bot.Vote, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT platform, user_hash, helpful, comment, at FROM votes
-		WHERE interaction_id = ? ORDER BY at, user_hash`, interactionID)
+func (s *DB) Votes(ctx context.Context, interactionID int64) ([]bot.Vote, error) {
+	rows, err := s.Read.QueryContext(ctx, s.q(`SELECT platform, user_hash, helpful, comment, at FROM votes
+		WHERE interaction_id = ? ORDER BY at, user_hash`), interactionID)
 	if err != nil {
 		return nil, fmt.Errorf("votes on interaction %d: %w", interactionID, err)
 	}
@@ -163,9 +160,11 @@ func (s *Store) Votes(ctx context.Context, interactionID int64) ([]bot.Vote, err
 		v := bot.Vote{InteractionID: interactionID}
 		var at int64
 		var platform string
-		if err := rows.Scan(&platform, &v.UserHash, &v.Helpful, &v.Comment, &at); err != nil {
+		var helpful int
+		if err := rows.Scan(&platform, &v.UserHash, &helpful, &v.Comment, &at); err != nil {
 			return nil, fmt.Errorf("votes on interaction %d: %w", interactionID, err)
 		}
+		v.Helpful = helpful != 0
 		v.Time = fromMillis(at)
 		v.Platform = bot.Platform(platform)
 		votes = append(votes, v)
@@ -176,18 +175,29 @@ func (s *Store) Votes(ctx context.Context, interactionID int64) ([]bot.Vote, err
 	return votes, nil
 }
 
+// Counts returns how many interactions and votes are stored, for tests and tools.
+func (s *DB) Counts(ctx context.Context) (interactions, votes int64, err error) {
+	if err = s.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM interactions`).Scan(&interactions); err != nil {
+		return 0, 0, fmt.Errorf("counting interactions: %w", err)
+	}
+	if err = s.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM votes`).Scan(&votes); err != nil {
+		return 0, 0, fmt.Errorf("counting votes: %w", err)
+	}
+	return interactions, votes, nil
+}
+
 // ErrFutureCutoff is returned by PurgeBefore for a cutoff after now, which would delete recent rows.
 var ErrFutureCutoff = errors.New("the cutoff is in the future")
 
 // PurgeBefore deletes, in one transaction, the interactions stored before cutoff and every vote on
 // them. It returns the number of interactions deleted. It refuses a cutoff in the future (an
 // overflowed retention period, a wrong clock) with ErrFutureCutoff, deleting nothing.
-func (s *Store) PurgeBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+func (s *DB) PurgeBefore(ctx context.Context, cutoff time.Time) (int64, error) {
 	if cutoff.After(time.Now()) {
 		return 0, fmt.Errorf("purge before %s: %w", cutoff.UTC().Format(time.RFC3339), ErrFutureCutoff)
 	}
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.InTx(ctx, func(tx txq) error {
 		c := millis(cutoff)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM votes WHERE interaction_id IN
 			(SELECT id FROM interactions WHERE at < ?)`, c); err != nil {
@@ -207,16 +217,18 @@ func (s *Store) PurgeBefore(ctx context.Context, cutoff time.Time) (int64, error
 }
 
 // Forget erases one person (right to erasure), in one transaction: their interactions, all votes on
-// those interactions, and their votes on other people's interactions. userHash is bot.HashID of their
-// raw platform id under the key the bot ran with. It returns the number of rows deleted, interactions
-// and votes together; 0 means nothing was stored for that person.
-func (s *Store) Forget(ctx context.Context, platform bot.Platform, userHash string) (int64, error) {
+// those interactions, their votes on other people's interactions, and the shared conversation context
+// and rate limit kept for them. userHash is bot.HashID of their raw platform id under the key the bot
+// ran with. It returns the number of interactions and votes deleted; 0 means nothing was stored for
+// that person.
+func (s *DB) Forget(ctx context.Context, platform bot.Platform, userHash string) (int64, error) {
 	var total int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	p := string(platform)
+	err := s.InTx(ctx, func(tx txq) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM votes
-			WHERE (platform = ?1 AND user_hash = ?2)
-			   OR interaction_id IN (SELECT id FROM interactions WHERE platform = ?1 AND user_hash = ?2)`,
-			string(platform), userHash)
+			WHERE (platform = ? AND user_hash = ?)
+			   OR interaction_id IN (SELECT id FROM interactions WHERE platform = ? AND user_hash = ?)`,
+			p, userHash, p, userHash)
 		if err != nil {
 			return err
 		}
@@ -224,14 +236,21 @@ func (s *Store) Forget(ctx context.Context, platform bot.Platform, userHash stri
 		if err != nil {
 			return err
 		}
-		res, err = tx.ExecContext(ctx, `DELETE FROM interactions WHERE platform = ? AND user_hash = ?`,
-			string(platform), userHash)
+		res, err = tx.ExecContext(ctx, `DELETE FROM interactions WHERE platform = ? AND user_hash = ?`, p, userHash)
 		if err != nil {
 			return err
 		}
 		ins, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
 		total = votes + ins
-		return err
+		for _, table := range []string{"conversations", "rate_limits"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE platform = ? AND user_hash = ?`, p, userHash); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("forget user on %s: %w", platform, err)

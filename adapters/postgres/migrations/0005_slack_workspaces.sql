@@ -1,0 +1,7 @@
+-- Slack workspaces that installed the app through the OAuth flow: the bot token and the bot's ids,
+-- sealed with AES-GCM under a key from the environment (never stored here).
+CREATE TABLE slack_workspaces (
+	team_id      TEXT    PRIMARY KEY,
+	sealed       BYTEA   NOT NULL,
+	installed_at BIGINT  NOT NULL
+);
