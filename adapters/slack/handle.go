@@ -33,10 +33,12 @@ type target struct {
 	viaResponse bool   // reply through responseURL (slash commands)
 }
 
+// conversation keys the context a follow-up is read against (the core adds the user). It is the
+// channel, not the thread: RadBot answers a top-level mention in a thread under it, so a person who
+// asks "and for IR?" in a new mention, in that thread, or by the slash command in the same channel is
+// still talking to it about the same thing. The context expires after a few minutes, and only an
+// elliptical question is read against it.
 func (t target) conversation() string {
-	if t.threadTS != "" {
-		return t.channel + "/" + t.threadTS
-	}
 	return t.channel
 }
 

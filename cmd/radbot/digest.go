@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/radbot/radbot/adapters/postgres"
 	"github.com/radbot/radbot/adapters/sqlite"
 	"github.com/radbot/radbot/bot"
 	"github.com/radbot/radbot/knowledge"
@@ -222,7 +223,10 @@ type digestStore interface {
 	ReleaseDigest(ctx context.Context, slot, prev string) error
 }
 
-var _ digestStore = (*sqlite.Store)(nil)
+var (
+	_ digestStore = (*sqlite.Store)(nil)
+	_ digestStore = (*postgres.Store)(nil)
+)
 
 // digester posts the weekly digest. Create it with newDigester; run it with run.
 type digester struct {

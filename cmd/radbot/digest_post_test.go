@@ -38,7 +38,7 @@ func TestDigestPostsThroughPlatforms(t *testing.T) {
 	b := bot.New(base, bot.Options{})
 	t.Cleanup(func() { b.Close(context.Background()) })
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
-	platforms, _, err := buildPlatforms(cfg, secrets, b, log)
+	platforms, _, err := buildPlatforms(cfg, secrets, b, platformDeps{}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,8 @@ type cmdStore interface {
 	SaveWorkspace(ctx context.Context, teamID string, sealed []byte, at time.Time) error
 	Workspace(ctx context.Context, teamID string) ([]byte, error)
 	DeleteWorkspace(ctx context.Context, teamID string) (bool, error)
+	ClaimDigest(ctx context.Context, slot string) (claimed bool, prev string, err error)
+	ReleaseDigest(ctx context.Context, slot, prev string) error
 }
 
 var (

@@ -24,6 +24,7 @@ type Store interface {
 	bot.Store
 	bot.SharedState
 	bot.Claims
+	digestClaimer
 	SaveInteraction(ctx context.Context, in *bot.Interaction) (int64, error)
 	Interaction(ctx context.Context, id int64) (*bot.Interaction, error)
 	Votes(ctx context.Context, interactionID int64) ([]bot.Vote, error)
@@ -81,6 +82,8 @@ func Run(t *testing.T, o Opener) {
 		{"ClaimsRace", testClaimsRace},
 		{"DeleteExpired", testDeleteExpired},
 		{"Workspaces", testWorkspaces},
+		{"DigestClaims", testDigestClaims},
+		{"DigestClaimOnce", testDigestClaimOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, o) })

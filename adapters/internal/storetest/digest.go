@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -6,19 +6,21 @@ import (
 	"testing"
 )
 
-// TestDigestClaims: a slot is claimed once, across a reopen of the file; earlier slots are refused
-// once a later one is claimed; a released claim can be taken again.
-func TestDigestClaims(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, path := newStore(t)
+type digestClaimer interface {
+	ClaimDigest(ctx context.Context, slot string) (bool, string, error)
+	ReleaseDigest(ctx context.Context, slot, prev string) error
+	LastDigest(ctx context.Context) (string, error)
+}
 
+// testDigestClaims: a slot is claimed once, across a second handle (a restart or another replica);
+// earlier slots are refused once a later one is claimed; a released claim can be taken again.
+func testDigestClaims(t *testing.T, o Opener) {
+	ctx := context.Background()
+	s := o.New(t)
 	if last, err := s.LastDigest(ctx); err != nil || last != "" {
 		t.Fatalf("LastDigest on a new store = %q, %v; want \"\"", last, err)
 	}
-	claim := func(s interface {
-		ClaimDigest(context.Context, string) (bool, string, error)
-	}, slot string, want bool, wantPrev string) {
+	claim := func(s digestClaimer, slot string, want bool, wantPrev string) {
 		t.Helper()
 		got, prev, err := s.ClaimDigest(ctx, slot)
 		if err != nil {
@@ -31,8 +33,7 @@ func TestDigestClaims(t *testing.T) {
 	claim(s, "2026-11-30", true, "")
 	claim(s, "2026-11-30", false, "2026-11-30")
 
-	// A restart: the claim is in the file.
-	again := openStore(t, path)
+	again := o.Again(t, s)
 	claim(again, "2026-11-30", false, "2026-11-30")
 	claim(again, "2026-11-23", false, "2026-11-30") // an older week never comes back
 	claim(again, "2026-12-07", true, "2026-11-30")
@@ -53,7 +54,7 @@ func TestDigestClaims(t *testing.T) {
 		t.Errorf("a stale release moved the claim to %q", last)
 	}
 	// Releasing the first claim ever leaves no row.
-	fresh, _ := newStore(t)
+	fresh := o.New(t)
 	claim(fresh, "2026-11-30", true, "")
 	if err := fresh.ReleaseDigest(ctx, "2026-11-30", ""); err != nil {
 		t.Fatal(err)
@@ -66,14 +67,12 @@ func TestDigestClaims(t *testing.T) {
 	}
 }
 
-// TestDigestClaimOnce: two stores on one file (two processes) claiming the same slot at once: one wins.
-func TestDigestClaimOnce(t *testing.T) {
-	t.Parallel()
+// testDigestClaimOnce: four handles on one database (processes or replicas) claim the same slot at
+// once: exactly one wins, so the digest is posted once.
+func testDigestClaimOnce(t *testing.T, o Opener) {
 	ctx := context.Background()
-	_, path := newStore(t)
-	stores := []interface {
-		ClaimDigest(context.Context, string) (bool, string, error)
-	}{openStore(t, path), openStore(t, path), openStore(t, path), openStore(t, path)}
+	s := o.New(t)
+	stores := []digestClaimer{s, o.Again(t, s), o.Again(t, s), o.Again(t, s)}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	wins := 0
@@ -92,6 +91,6 @@ func TestDigestClaimOnce(t *testing.T) {
 	}
 	wg.Wait()
 	if wins != 1 {
-		t.Errorf("%d stores claimed the slot, want exactly 1", wins)
+		t.Errorf("%d handles claimed the slot, want exactly 1", wins)
 	}
 }
