@@ -62,16 +62,7 @@ func fitLogistic(samples []sample, lambda float64, iters int) *model {
 				h[i][i] += 1e-9
 			}
 		}
-		step := solve(h, g)
-		if step == nil {
-			break
-		}
-		change := 0.0
-		for i := range w {
-			w[i] += step[i]
-			change = math.Max(change, math.Abs(step[i]))
-		}
-		if change < 1e-6 {
+		if !newtonStep(w, h, g) {
 			break
 		}
 	}
@@ -294,16 +285,7 @@ func fitChoice(cs []choice, lambda float64, iters int) *model {
 			h[a][a] += lambda
 			g[a] -= lambda * w[a]
 		}
-		step := solve(h, g)
-		if step == nil {
-			break
-		}
-		change := 0.0
-		for i := range w {
-			w[i] += step[i]
-			change = math.Max(change, math.Abs(step[i]))
-		}
-		if change < 1e-6 {
+		if !newtonStep(w, h, g) {
 			break
 		}
 	}
@@ -327,4 +309,19 @@ func choiceProbs(w []float64, xs [][]float64, out []float64) []float64 {
 		out[i] /= sum
 	}
 	return out
+}
+
+// newtonStep moves w by the Newton step h⁻¹g and reports whether to go on: false once the step is
+// tiny or h cannot be solved.
+func newtonStep(w []float64, h [][]float64, g []float64) bool {
+	step := solve(h, g)
+	if step == nil {
+		return false
+	}
+	change := 0.0
+	for i := range w {
+		w[i] += step[i]
+		change = math.Max(change, math.Abs(step[i]))
+	}
+	return change >= 1e-6
 }

@@ -624,15 +624,7 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 			if i >= 5 && !p.Current && !p.Chosen {
 				continue
 			}
-			mark := "   "
-			switch {
-			case p.Current && p.Chosen:
-				mark = "*> "
-			case p.Current:
-				mark = "*  "
-			case p.Chosen:
-				mark = " > "
-			}
+			mark := sweepMark(p.Current, p.Chosen)
 			fmt.Fprintf(w, "%spick %.2f scope %.2f clarify %.2f suggest %.2f in-scope %.2f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f\n",
 				mark, p.Pick, p.Scope, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
 		}
@@ -643,15 +635,7 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 			if i >= 5 && !p.Current && !p.Chosen {
 				continue
 			}
-			mark := "   "
-			switch {
-			case p.Current && p.Chosen:
-				mark = "*> "
-			case p.Current:
-				mark = "*  "
-			case p.Chosen:
-				mark = " > "
-			}
+			mark := sweepMark(p.Current, p.Chosen)
 			fmt.Fprintf(w, "%srefuse from %.2f, unsure from %.2f, career when answered at %.2f: refused %d/%d, career refused %d/%d, ordinary refused %d/%d\n",
 				mark, p.RefuseAt, p.MaybeAt, p.CareerSure, p.Refused, cv.Refuse, p.CareerRefused, cv.Career, p.OrdinaryRefused, cv.Ordinary)
 		}
@@ -660,4 +644,17 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// sweepMark marks a swept policy: * the one in use, > the one the sweep chooses.
+func sweepMark(current, chosen bool) string {
+	switch {
+	case current && chosen:
+		return "*> "
+	case current:
+		return "*  "
+	case chosen:
+		return " > "
+	}
+	return "   "
 }

@@ -411,7 +411,10 @@ func (p *prober) check(ctx context.Context) {
 	p.last.Store(&err)
 }
 
-func (p *prober) loop(ctx context.Context, every time.Duration) {
+func (p *prober) loop(ctx context.Context, every time.Duration) { tick(ctx, every, p.check) }
+
+// tick calls f every interval until ctx is done (the first call after one interval).
+func tick(ctx context.Context, every time.Duration, f func(context.Context)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -419,7 +422,7 @@ func (p *prober) loop(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			p.check(ctx)
+			f(ctx)
 		}
 	}
 }
@@ -564,15 +567,4 @@ func (r *retention) purge(ctx context.Context) {
 }
 
 // loop purges every interval until ctx is done.
-func (r *retention) loop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			r.purge(ctx)
-		}
-	}
-}
+func (r *retention) loop(ctx context.Context, every time.Duration) { tick(ctx, every, r.purge) }

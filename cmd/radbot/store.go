@@ -88,19 +88,12 @@ type sweeper struct {
 	log *slog.Logger
 }
 
-func (s *sweeper) loop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.store.DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
-				s.log.Warn("deleting expired shared state", "err", err)
-			} else if n > 0 {
-				s.log.Debug("deleted expired shared state", "rows", n)
-			}
-		}
+func (s *sweeper) loop(ctx context.Context, every time.Duration) { tick(ctx, every, s.sweep) }
+
+func (s *sweeper) sweep(ctx context.Context) {
+	if n, err := s.store.DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		s.log.Warn("deleting expired shared state", "err", err)
+	} else if n > 0 {
+		s.log.Debug("deleted expired shared state", "rows", n)
 	}
 }
