@@ -493,6 +493,10 @@ func printSetLines(w io.Writer, s *setResult) bool {
 	}
 	line("in-scope correct", s.Correct, s.InScope, t.MinCorrect, true)
 	line("in-scope wrong", s.Wrong, s.InScope, t.MaxWrong, false)
+	if s.Refused > 0 {
+		// Every career question refused as medical, tagged health-words or not (counted in wrong too).
+		line("  of which refused", s.Refused, s.InScope, nil, false)
+	}
 	if s.Name == "cv" {
 		line("answered a related entry", s.Near, s.InScope, nil, false)
 	}
