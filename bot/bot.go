@@ -46,6 +46,11 @@ type Options struct {
 	Observer     Observer
 	// Now is the clock; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Index, when set, is NewIndex of the base given to New, built once and shared by the bots that
+	// serve the same knowledge: building one learns the confidence and safety models, which takes
+	// about half a second (several under the race detector). An index of another base is ignored.
+	// An Index is read-only once built and safe for concurrent use.
+	Index *Index
 }
 
 // Bot answers questions from a knowledge base. It is safe for concurrent use; the knowledge base can be
@@ -103,7 +108,12 @@ func New(base *knowledge.Base, opts Options) *Bot {
 	if opts.Store != nil {
 		b.rec = newRecorder(opts.Store, opts.QueueSize, b.log, opts.Observer)
 	}
-	b.index.Store(NewIndex(base))
+	ix := opts.Index
+	if ix == nil || ix.base != base {
+		ix = NewIndex(base)
+	}
+	b.opts.Index = nil // not kept: after SetKnowledge it would hold the old index in memory
+	b.index.Store(ix)
 	return b
 }
 

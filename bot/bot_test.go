@@ -24,6 +24,22 @@ func defaultBase(tb testing.TB) *knowledge.Base {
 	return base
 }
 
+// defaultIndex is the index of the default knowledge, built once and shared by the tests' bots.
+var defaultIndex = sync.OnceValue(func() *bot.Index {
+	base, err := loadOnce()
+	if err != nil {
+		panic(err)
+	}
+	return bot.NewIndex(base)
+})
+
+// newDefaultBot is a bot of its own (conversations, limits, store) over the shared default index.
+func newDefaultBot(tb testing.TB, opts bot.Options) *bot.Bot {
+	tb.Helper()
+	opts.Index = defaultIndex()
+	return bot.New(defaultBase(tb), opts)
+}
+
 func ask(b *bot.Bot, user, text string) bot.Reply {
 	return b.Answer(context.Background(), bot.Query{Platform: "test", ConversationID: "chan", UserID: user, Text: text})
 }
@@ -35,7 +51,7 @@ var sharedBot = sync.OnceValue(func() *bot.Bot {
 	if err != nil {
 		panic(err)
 	}
-	return bot.New(base, bot.Options{})
+	return bot.New(base, bot.Options{Index: defaultIndex()})
 })
 
 // The questions here are written for the tests: none is a copy of an entry's phrasings.
@@ -156,7 +172,7 @@ func TestInvisibleCharactersCannotSmuggle(t *testing.T) {
 
 // Issue 13: the crisis reply is always shown, whatever the rate limit or the length limit.
 func TestCrisisAlwaysShown(t *testing.T) {
-	b := bot.New(defaultBase(t), bot.Options{RatePerMinute: 1, RateBurst: 1, MaxQuestionChars: 40})
+	b := newDefaultBot(t, bot.Options{RatePerMinute: 1, RateBurst: 1, MaxQuestionChars: 40})
 	ask(b, "u", "what is ct")
 	if r := ask(b, "u", "what is mri"); r.Status != bot.StatusLimited {
 		t.Fatalf("second question in a burst of 1: %s, want limited", r.Status)
@@ -216,7 +232,7 @@ func hasCandidate(r bot.Reply, id string) bool {
 }
 
 func TestTyposAreCorrected(t *testing.T) {
-	b := bot.New(defaultBase(t), bot.Options{})
+	b := newDefaultBot(t, bot.Options{})
 	cases := []struct{ q, correction, entry string }{
 		{"how long is radiolgy training", "radiolgy → radiology", "training-length"},
 		{"what is an ultrasond scan", "ultrasond → ultrasound", "ultrasound"},
@@ -240,7 +256,7 @@ func TestTyposAreCorrected(t *testing.T) {
 }
 
 func TestSynonymsAndSpellings(t *testing.T) {
-	b := bot.New(defaultBase(t), bot.Options{})
+	b := newDefaultBot(t, bot.Options{})
 	cases := []struct{ q, entry string }{
 		{"msk rads", "msk-radiology"},
 		{"tell me about frcr 2a", "frcr-2a"},
@@ -313,7 +329,7 @@ func TestFollowUps(t *testing.T) {
 func TestFollowUpContextIsPerConversationAndExpires(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	b := bot.New(defaultBase(t), bot.Options{Now: clock, ContextTTL: 10 * time.Minute})
+	b := newDefaultBot(t, bot.Options{Now: clock, ContextTTL: 10 * time.Minute})
 	ask(b, "alice", "how long is radiology training")
 
 	// Bob, in the same channel, has no context from Alice.
@@ -339,7 +355,7 @@ func TestFollowUpContextIsPerConversationAndExpires(t *testing.T) {
 }
 
 func TestEntryIDAnswersDirectly(t *testing.T) {
-	b := bot.New(defaultBase(t), bot.Options{})
+	b := newDefaultBot(t, bot.Options{})
 	r := b.Answer(context.Background(), bot.Query{Platform: "test", UserID: "u", EntryID: "evar"})
 	if r.Status != bot.StatusAnswered || r.Entry.ID != "evar" {
 		t.Fatalf("got %s %v", r.Status, r.Entry)
@@ -357,7 +373,7 @@ func TestEntryIDAnswersDirectly(t *testing.T) {
 
 func TestLimits(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	b := bot.New(defaultBase(t), bot.Options{MaxQuestionChars: 50, RatePerMinute: 2, RateBurst: 2, Now: func() time.Time { return now }})
+	b := newDefaultBot(t, bot.Options{MaxQuestionChars: 50, RatePerMinute: 2, RateBurst: 2, Now: func() time.Time { return now }})
 	if r := ask(b, "u1", strings.Repeat("radiology ", 10)); r.Status != bot.StatusLimited || !strings.Contains(r.Text, "50") {
 		t.Fatalf("long question: %s %q", r.Status, r.Text)
 	}
@@ -391,10 +407,23 @@ func TestSetKnowledgeWhileAnswering(t *testing.T) {
 			}
 		}(i)
 	}
-	for j := 0; j < 10; j++ {
+	for j := 0; j < 3; j++ { // each swap builds an index: a few are enough to overlap the questions
 		b.SetKnowledge(base)
 	}
 	wg.Wait()
+}
+
+// TestSharedIndexOnlyForItsBase: a prebuilt index is used only for the base it was built from.
+func TestSharedIndexOnlyForItsBase(t *testing.T) {
+	t.Parallel()
+	other := syntheticBase(20)
+	b := bot.New(other, bot.Options{Index: defaultIndex()})
+	if b.Knowledge() != other {
+		t.Fatal("the bot serves the shared index's knowledge, not the base it was given")
+	}
+	if got := newDefaultBot(t, bot.Options{}); got.Knowledge() != defaultBase(t) {
+		t.Fatal("the shared index does not serve the default knowledge")
+	}
 }
 
 func TestNormalize(t *testing.T) {
@@ -431,7 +460,7 @@ func TestUKSpellings(t *testing.T) {
 // Explain is capped like a question: an over-long text is not analysed (issue 15).
 func TestExplainIsCapped(t *testing.T) {
 	t.Parallel()
-	b := bot.New(defaultBase(t), bot.Options{MaxQuestionChars: 100})
+	b := newDefaultBot(t, bot.Options{MaxQuestionChars: 100})
 	ex := b.Explain(strings.Repeat("radiology training ", 10000))
 	if ex.Reply.Status != bot.StatusLimited || len(ex.Top) != 0 || len(ex.Tokens) != 0 {
 		t.Errorf("over-long explain: status %s, %d candidates, %d tokens; want limited and no analysis", ex.Reply.Status, len(ex.Top), len(ex.Tokens))

@@ -126,7 +126,7 @@ func closeBot(t *testing.T, b *bot.Bot) {
 
 func TestRecording(t *testing.T) {
 	st := &recordingStore{}
-	b := bot.New(defaultBase(t), bot.Options{Store: st, HashKey: []byte("k")})
+	b := newDefaultBot(t, bot.Options{Store: st, HashKey: []byte("k")})
 	ctx := context.Background()
 	q := bot.Query{Platform: bot.PlatformDiscord, ConversationID: "c123", UserID: "u456"}
 
@@ -188,7 +188,7 @@ func TestRecording(t *testing.T) {
 // instead of failing.
 func TestAnswerDoesNotWaitForStore(t *testing.T) {
 	st := &recordingStore{gate: make(chan struct{})}
-	b := bot.New(defaultBase(t), bot.Options{Store: st, HashKey: []byte("k")})
+	b := newDefaultBot(t, bot.Options{Store: st, HashKey: []byte("k")})
 	start := time.Now()
 	r := ask(b, "u1", "how long is radiology training")
 	if took := time.Since(start); took > time.Second || r.InteractionID <= 0 {
@@ -214,7 +214,7 @@ func TestAnswerDoesNotWaitForStore(t *testing.T) {
 func TestGroupCommit(t *testing.T) {
 	st := &recordingStore{gate: make(chan struct{})}
 	obs := &queueObserver{}
-	b := bot.New(defaultBase(t), bot.Options{Store: st, Observer: obs})
+	b := newDefaultBot(t, bot.Options{Store: st, Observer: obs})
 	ask(b, "u0", "how long is radiology training")
 	waitWriter(t, st) // the writer holds the first row; queue 100 more
 	for i := range 100 {
@@ -246,7 +246,7 @@ func TestGroupCommit(t *testing.T) {
 func TestQueueFullDrops(t *testing.T) {
 	st := &recordingStore{gate: make(chan struct{})}
 	obs := &queueObserver{}
-	b := bot.New(defaultBase(t), bot.Options{Store: st, Observer: obs, QueueSize: 2,
+	b := newDefaultBot(t, bot.Options{Store: st, Observer: obs, QueueSize: 2,
 		Logger: slog.New(slog.DiscardHandler)})
 	var ids []int64
 	ids = append(ids, ask(b, "u0", "how long is radiology training").InteractionID)
@@ -278,7 +278,7 @@ func TestQueueFullDrops(t *testing.T) {
 func TestStoreFailureRetried(t *testing.T) {
 	st := &recordingStore{fail: 2}
 	obs := &queueObserver{}
-	b := bot.New(defaultBase(t), bot.Options{Store: st, Observer: obs, Logger: slog.New(slog.DiscardHandler)})
+	b := newDefaultBot(t, bot.Options{Store: st, Observer: obs, Logger: slog.New(slog.DiscardHandler)})
 	r := ask(b, "u1", "how long is radiology training")
 	if err := b.Feedback(context.Background(), bot.Feedback{Platform: "test", UserID: "u1", InteractionID: r.InteractionID, Helpful: true}); err != nil {
 		t.Fatalf("vote after two failed writes: %v", err)
@@ -292,7 +292,7 @@ func TestStoreFailureRetried(t *testing.T) {
 // Close writes what is queued; if the store never comes back it gives up when its context ends.
 func TestCloseFlushesOrGivesUp(t *testing.T) {
 	st := &recordingStore{}
-	b := bot.New(defaultBase(t), bot.Options{Store: st})
+	b := newDefaultBot(t, bot.Options{Store: st})
 	for i := range 20 {
 		ask(b, fmt.Sprint("u", i), "how long is radiology training")
 	}
@@ -310,7 +310,7 @@ func TestCloseFlushesOrGivesUp(t *testing.T) {
 	stuck := &recordingStore{gate: make(chan struct{})}
 	defer close(stuck.gate)
 	obs := &queueObserver{}
-	b = bot.New(defaultBase(t), bot.Options{Store: stuck, Observer: obs, Logger: slog.New(slog.DiscardHandler)})
+	b = newDefaultBot(t, bot.Options{Store: stuck, Observer: obs, Logger: slog.New(slog.DiscardHandler)})
 	ask(b, "u1", "how long is radiology training")
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -332,8 +332,8 @@ func TestCloseFlushesOrGivesUp(t *testing.T) {
 // it queued) is retried until the row appears.
 func TestVoteWaitsForAnotherProcess(t *testing.T) {
 	st := &recordingStore{}
-	writer := bot.New(defaultBase(t), bot.Options{Store: st, HashKey: []byte("k")}) // "another process"
-	voter := bot.New(defaultBase(t), bot.Options{Store: st, HashKey: []byte("k")})
+	writer := newDefaultBot(t, bot.Options{Store: st, HashKey: []byte("k")}) // "another process"
+	voter := newDefaultBot(t, bot.Options{Store: st, HashKey: []byte("k")})
 	st.mu.Lock()
 	st.gate = make(chan struct{})
 	st.mu.Unlock()
@@ -351,7 +351,7 @@ func TestVoteWaitsForAnotherProcess(t *testing.T) {
 func TestInteractionIDs(t *testing.T) {
 	seen := map[int64]bool{}
 	var last int64
-	b := bot.New(defaultBase(t), bot.Options{Store: &recordingStore{}})
+	b := newDefaultBot(t, bot.Options{Store: &recordingStore{}})
 	defer closeBot(t, b)
 	before := time.Now().Add(-time.Millisecond)
 	for i := range 5000 {
@@ -368,7 +368,7 @@ func TestInteractionIDs(t *testing.T) {
 }
 
 func TestUserStateCapped(t *testing.T) {
-	b := bot.New(defaultBase(t), bot.Options{MaxUsers: 100, RatePerMinute: 10})
+	b := newDefaultBot(t, bot.Options{MaxUsers: 100, RatePerMinute: 10})
 	for i := range 1000 {
 		ask(b, fmt.Sprint("u", i), "how long is radiology training")
 		if convs, limiters := bot.UserState(b); convs > 100 || limiters > 100 {

@@ -71,7 +71,7 @@ func (m *memState) SaveConversation(_ context.Context, k bot.StateKey, state []b
 func TestSharedStateAcrossReplicas(t *testing.T) {
 	st := newMemState()
 	opts := bot.Options{State: st, HashKey: []byte("0123456789abcdef"), RatePerMinute: 1, RateBurst: 3}
-	a, b := bot.New(defaultBase(t), opts), bot.New(defaultBase(t), opts)
+	a, b := newDefaultBot(t, opts), newDefaultBot(t, opts)
 	if r := ask(a, "alice", "how long is radiology training"); r.Status != bot.StatusAnswered {
 		t.Fatalf("first question on replica a: %s", r.Status)
 	}
@@ -95,7 +95,7 @@ func TestSharedStateAcrossReplicas(t *testing.T) {
 // Without the shared state the same follow-up on the other replica has no context: the shared state is
 // what makes it work.
 func TestWithoutSharedStateReplicasDoNotShare(t *testing.T) {
-	a, b := bot.New(defaultBase(t), bot.Options{}), bot.New(defaultBase(t), bot.Options{})
+	a, b := newDefaultBot(t, bot.Options{}), newDefaultBot(t, bot.Options{})
 	ask(a, "alice", "how long is radiology training")
 	if r := ask(b, "alice", "and for IR?"); r.Status == bot.StatusAnswered && r.Entry.ID == "ir-training" {
 		t.Error("the follow-up was answered without shared state: this test no longer shows what the shared state adds")
@@ -107,7 +107,7 @@ func TestWithoutSharedStateReplicasDoNotShare(t *testing.T) {
 func TestSharedStateDownFallsBackToMemory(t *testing.T) {
 	st := newMemState()
 	st.fail = true
-	b := bot.New(defaultBase(t), bot.Options{State: st, HashKey: []byte("0123456789abcdef"), RatePerMinute: 1, RateBurst: 2})
+	b := newDefaultBot(t, bot.Options{State: st, HashKey: []byte("0123456789abcdef"), RatePerMinute: 1, RateBurst: 2})
 	if r := ask(b, "alice", "how long is radiology training"); r.Status != bot.StatusAnswered {
 		t.Fatalf("first question: %s", r.Status)
 	}

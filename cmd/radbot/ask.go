@@ -40,7 +40,7 @@ func cmdAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	b := bot.New(base, bot.Options{})
+	b := bot.New(base, bot.Options{Index: indexFor(base)})
 	if question == "-" {
 		return askLines(ctx, b, stdin, stdout, *asJSON)
 	}

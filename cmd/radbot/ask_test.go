@@ -80,7 +80,7 @@ func decodeAskKeys(t *testing.T, data string, want []string) askReply {
 
 func defaultBase(t *testing.T) *knowledge.Base {
 	t.Helper()
-	base, err := knowledge.Default()
+	base, err := embeddedBase() // shared: read only
 	if err != nil {
 		t.Fatalf("loading the embedded knowledge: %v", err)
 	}
@@ -212,7 +212,7 @@ func TestAskStdinAnswersEachLineOnItsOwn(t *testing.T) {
 	t.Parallel()
 	// In one conversation, "and for IR?" after the training question is a follow-up about IR training.
 	// Check that first, so the test below would notice if `ask -` carried context between lines.
-	b := bot.New(defaultBase(t), bot.Options{})
+	b := bot.New(defaultBase(t), bot.Options{Index: indexFor(defaultBase(t))})
 	q := bot.Query{Platform: "test", ConversationID: "c", UserID: "u", Text: "how long is radiology training"}
 	b.Answer(context.Background(), q)
 	q.Text = "and for IR?"

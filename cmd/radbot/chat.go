@@ -55,6 +55,7 @@ func cmdChat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		opts.Store, opts.HashKey = store, key
 		c.store = *storePath
 	}
+	opts.Index = indexFor(base)
 	c.bot = bot.New(base, opts)
 
 	var in lineSource

@@ -25,7 +25,7 @@ func TestChat(t *testing.T) {
 	base := defaultBase(t)
 	training := base.Entry("training-length")
 	// The first related question offered after the training answer, as a fresh bot offers it.
-	first := bot.New(base, bot.Options{}).Answer(context.Background(),
+	first := bot.New(base, bot.Options{Index: indexFor(base)}).Answer(context.Background(),
 		bot.Query{Platform: "test", ConversationID: "c", UserID: "u", Text: "how long is radiology training"})
 	if first.Status != bot.StatusAnswered || first.Entry.ID != training.ID || len(first.Related) != 3 {
 		t.Fatalf("precondition: the bot answers the training question with 3 related questions; got %s %+v", first.Status, first.Related)

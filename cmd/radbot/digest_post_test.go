@@ -16,7 +16,6 @@ import (
 	"github.com/radbot/radbot/adapters/slack/slackfake"
 	"github.com/radbot/radbot/adapters/sqlite"
 	"github.com/radbot/radbot/bot"
-	"github.com/radbot/radbot/knowledge"
 )
 
 // TestDigestPostsThroughPlatforms builds both adapters the way serve does (buildPlatforms), pointed
@@ -31,11 +30,11 @@ func TestDigestPostsThroughPlatforms(t *testing.T) {
 	cfg.Discord.Enabled, cfg.Discord.APIURL = true, dfake.URL
 	cfg.Slack.Enabled, cfg.Slack.APIURL = true, sfake.APIURL()
 	secrets := Secrets{DiscordToken: dfake.Token, SlackBotToken: "xoxb-test", SlackAppToken: "xapp-1-test"}
-	base, err := knowledge.Default()
+	base, err := embeddedBase() // shared: read only
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.New(base, bot.Options{})
+	b := bot.New(base, bot.Options{Index: indexFor(base)})
 	t.Cleanup(func() { b.Close(context.Background()) })
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	platforms, _, err := buildPlatforms(cfg, secrets, b, platformDeps{}, log)

@@ -160,7 +160,7 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	b := bot.New(base, bot.Options{})
+	b := bot.New(base, bot.Options{Index: indexFor(base)})
 	testdata, manifestName, err := evalFiles(*dir, fs.Arg(0))
 	if err != nil {
 		return err
@@ -350,7 +350,7 @@ func checkSet(set *evalSet, base *knowledge.Base, b *bot.Bot) []string {
 
 // runSet asks every case in a fresh conversation (after its context messages).
 func runSet(ctx context.Context, base *knowledge.Base, set *evalSet) *setResult {
-	b := bot.New(base, bot.Options{})
+	b := bot.New(base, bot.Options{Index: indexFor(base)})
 	res := &setResult{Name: set.Name, Tags: map[string][2]int{}}
 	for i, c := range set.Cases {
 		q := cliQuery

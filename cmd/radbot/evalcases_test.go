@@ -11,11 +11,11 @@ import (
 // entries, has no repeats and no near-copies of what the bot learns from (phrasings, titles, out-of-scope
 // and safety examples).
 func TestEvalSetsAreHonest(t *testing.T) {
-	base, err := knowledge.Default()
+	base, err := embeddedBase() // shared: read only
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.New(base, bot.Options{})
+	b := bot.New(base, bot.Options{Index: indexFor(base)})
 	man, err := readManifest(knowledge.EvalFS(), defaultManifest)
 	if err != nil {
 		t.Fatal(err)
@@ -46,11 +46,11 @@ func TestEvalSetsAreHonest(t *testing.T) {
 
 // A near-copy of a phrasing is rejected even when its wording differs only in function words.
 func TestCheckSetRejectsNearCopies(t *testing.T) {
-	base, err := knowledge.Default()
+	base, err := embeddedBase() // shared: read only
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.New(base, bot.Options{})
+	b := bot.New(base, bot.Options{Index: indexFor(base)})
 	e := base.Entries[0]
 	set := &evalSet{Name: "x", File: "x.yaml", Cases: []evalCase{
 		{Q: "so, " + e.Questions[0] + "?", Expect: e.ID, Line: 3},

@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
+	"github.com/radbot/radbot/bot"
 	"github.com/radbot/radbot/knowledge"
 )
 
@@ -197,11 +199,30 @@ func usageError(err error) error {
 	return exitError{2}
 }
 
+// The embedded knowledge never changes, so a process loads and indexes it once however many commands
+// run in it (the tests run hundreds): building an index learns the matcher's and the safety models.
+var (
+	embeddedBase  = sync.OnceValues(knowledge.Default)
+	embeddedIndex = sync.OnceValue(func() *bot.Index {
+		base, _ := embeddedBase() // only called once embeddedBase has succeeded
+		return bot.NewIndex(base)
+	})
+)
+
+// indexFor returns the shared index when base is the embedded knowledge, else nil (bot.New builds one).
+func indexFor(base *knowledge.Base) *bot.Index {
+	if b, err := embeddedBase(); err == nil && b == base {
+		return embeddedIndex()
+	}
+	return nil
+}
+
 // loadKnowledge loads a knowledge folder, or the embedded default when dir is empty. Problems in a
 // folder are named by the folder as given, so that an editor can open "knowledge/content/pay.yaml:12".
+// The embedded default is shared and must not be changed.
 func loadKnowledge(dir string) (*knowledge.Base, error) {
 	if dir == "" {
-		return knowledge.Default()
+		return embeddedBase()
 	}
 	if _, err := os.Stat(dir); err != nil {
 		return nil, err

@@ -240,6 +240,7 @@ func (s *server) run(ctx context.Context, hup <-chan os.Signal) error {
 	m := newMetrics()
 	m.setKnowledge(base)
 	b := bot.New(base, bot.Options{
+		Index:            indexFor(base),
 		State:            state,
 		Store:            store,
 		QueueSize:        cfg.Store.QueueSize,
