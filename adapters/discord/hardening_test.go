@@ -316,12 +316,13 @@ func TestTokenRejectedWhileRunning(t *testing.T) {
 // TestAckUnderLoad sends 500 /ask at once through the real discordgo client to the real bot with the
 // real SQLite store, and reports how long acknowledgements took from each event's dispatch. Issue 14
 // asks for p99 <= 300 ms on a 2-core machine; the test fails only past Discord's 3 s limit, since the
-// machine may be shared, and BenchmarkAckUnderLoad measures the figures.
+// machine may be shared, and BenchmarkAckUnderLoad measures the figures. Under the race detector every
+// /ask must still be acknowledged, but the time is not judged (CI runs this test without it too).
 func TestAckUnderLoad(t *testing.T) {
 	t.Parallel()
 	p50, p99, deferred := ackLoad(t, 500)
 	t.Logf("500 concurrent /ask: ack p50 %v, p99 %v, deferred %d", p50, p99, deferred)
-	if p99 > 2500*time.Millisecond {
+	if !raceEnabled && p99 > 2500*time.Millisecond {
 		t.Errorf("ack p99 %v: past Discord's window", p99)
 	}
 }

@@ -86,7 +86,7 @@ func startServeJSON(t *testing.T, dir string, env []string, args ...string) *ser
 			t.Logf("radbot serve output:\n%s", p.logs.String())
 		}
 	})
-	waitFor(t, 20*time.Second, "the listen line", func() bool {
+	waitFor(t, slowWait, "the listen line", func() bool {
 		for _, line := range strings.Split(p.logs.String(), "\n") {
 			var rec struct {
 				Msg  string `json:"msg"`

@@ -119,7 +119,7 @@ func startServe(t *testing.T, dir string, env []string, args ...string) *servePr
 			t.Logf("radbot serve output:\n%s", p.logs.String())
 		}
 	})
-	deadline := time.After(20 * time.Second)
+	deadline := time.After(slowWait)
 	for p.addr == "" {
 		if m := listenLine.FindStringSubmatch(p.logs.String()); m != nil {
 			p.addr = m[1]
@@ -341,7 +341,7 @@ func TestServeHotReload(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(kdir, "zz-extra.yaml"), extra, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the good edit to be served", func() bool {
+	waitFor(t, slowWait, "the good edit to be served", func() bool {
 		return p.metric("radbot_knowledge_entries") == n+1
 	})
 	edited, err := knowledge.LoadDir(kdir)
@@ -365,7 +365,7 @@ func TestServeHotReload(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(kdir, "zz-extra.yaml"), broken, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the broken edit to be refused", func() bool {
+	waitFor(t, slowWait, "the broken edit to be refused", func() bool {
 		return p.metric(`radbot_knowledge_reloads_total{result="failure"}`) == 1
 	})
 	if got := p.metric("radbot_knowledge_entries"); got != n+1 {
@@ -387,7 +387,7 @@ func TestServeHotReload(t *testing.T) {
 
 	// Fixing the file is picked up again.
 	os.WriteFile(filepath.Join(kdir, "zz-extra.yaml"), extra, 0o644)
-	waitFor(t, 10*time.Second, "the fix to be served", func() bool {
+	waitFor(t, slowWait, "the fix to be served", func() bool {
 		return p.metric(`radbot_knowledge_reloads_total{result="success"}`) >= 2
 	})
 
@@ -402,6 +402,11 @@ func TestServeHotReload(t *testing.T) {
 		t.Errorf("hash key warning although RADBOT_HASH_KEY is set")
 	}
 }
+
+// slowWait bounds waits for work that builds an index (start-up, reloads): about a second normally,
+// but many times that under the race detector on a busy 2-core machine. Waiting longer costs nothing
+// when things work.
+const slowWait = 60 * time.Second
 
 // TestServeSIGHUPReload reloads an unwatched folder on SIGHUP only.
 func TestServeSIGHUPReload(t *testing.T) {
@@ -421,7 +426,7 @@ func TestServeSIGHUPReload(t *testing.T) {
 	}
 
 	p.cmd.Process.Signal(syscall.SIGHUP)
-	waitFor(t, 10*time.Second, "the SIGHUP reload", func() bool {
+	waitFor(t, slowWait, "the SIGHUP reload", func() bool {
 		return p.metric("radbot_knowledge_entries") == n+1
 	})
 	if got := p.metric(`radbot_knowledge_reloads_total{result="success"}`); got != 1 {
@@ -496,7 +501,7 @@ func startInProcess(t *testing.T, timeout time.Duration, platforms platformBuild
 			t.Logf("log:\n%s", ip.logs.String())
 		}
 	})
-	waitFor(t, 10*time.Second, "the listen log line", func() bool {
+	waitFor(t, slowWait, "the listen log line", func() bool {
 		m := listenLine.FindStringSubmatch(ip.logs.String())
 		if m != nil {
 			ip.addr = m[1]
