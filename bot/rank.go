@@ -125,7 +125,15 @@ type scratch struct {
 	oosShared                       []float64
 	oosTouched                      []int32
 	keep                            []ranked
+	// has and hasQ are, by entry, bitmasks of the query terms (by index in the sorted query, when it has
+	// at most maskTerms terms) that the entry's text has (has), and its question side has (hasQ), with a
+	// hidden example taken out: they spare heaviestMissing and phrasingSim a search per term.
+	has, hasQ []uint64
 }
+
+// maskTerms is how many query terms the bitmasks of scratch can hold; a longer query takes the slower
+// path.
+const maskTerms = 64
 
 type ranked struct {
 	entry int32
@@ -212,11 +220,13 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 	sc, _ := ix.pool.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{bm25: make([]float64, n), cover: make([]float64, n), coverQ: make([]float64, n),
-			ans: make([]float64, n), focus: make([]float64, n), oosShared: make([]float64, len(ix.oos))}
+			ans: make([]float64, n), focus: make([]float64, n), oosShared: make([]float64, len(ix.oos)),
+			has: make([]uint64, n), hasQ: make([]uint64, n)}
 	}
 	defer func() {
 		for _, e := range sc.touched {
 			sc.bm25[e], sc.cover[e], sc.coverQ[e], sc.ans[e], sc.focus[e] = 0, 0, 0, 0, 0
+			sc.has[e], sc.hasQ[e] = 0, 0
 		}
 		for _, k := range sc.oosTouched {
 			sc.oosShared[k] = 0
@@ -225,11 +235,13 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		ix.pool.Put(sc)
 	}()
 
+	useMask := len(q) <= maskTerms
 	for i, t := range q {
 		if t.id < 0 {
 			continue
 		}
 		wi := t.w * idfs[i]
+		bit := uint64(1) << (uint(i) % maskTerms)
 		for _, p := range ix.post[t.id] {
 			e := p.entry
 			tfQ, tfA, focus := float64(p.tfQ), min(float64(p.tfA), maxAnswerTF), float64(p.focus)
@@ -254,10 +266,12 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 			if tfQ > 1e-9 {
 				sc.coverQ[e] += wi
 				sc.focus[e] += wi * focus
+				sc.hasQ[e] |= bit
 			}
 			if tfA > 0 {
 				sc.ans[e] += wi
 			}
+			sc.has[e] |= bit
 		}
 		for _, k := range ix.oosPo[t.id] {
 			if int(k) == m.oos {
@@ -306,8 +320,13 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		s := Scored{Entry: ix.base.Entries[e], index: int(e), Prelim: r.score,
 			Coverage: sc.cover[e] / qi.mass, QCoverage: sc.coverQ[e] / qi.mass, Answer: sc.ans[e] / qi.mass,
 			Focus: sc.focus[e] / qi.mass, BM25: sc.bm25[e] / qi.mass / (bm25K1 + 1)}
-		s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSim(int(e), q, idfs, qi.mass, m)
-		s.miss = ix.heaviestMissing(int(e), q, idfs, m) / qi.mass
+		if useMask {
+			s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSimMask(int(e), q, idfs, sc.hasQ[e], qi.mass, m)
+			s.miss = heaviestMissingMask(q, idfs, sc.has[e]) / qi.mass
+		} else {
+			s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSim(int(e), q, idfs, qi.mass, m)
+			s.miss = ix.heaviestMissing(int(e), q, idfs, m) / qi.mass
+		}
 		out[i] = s
 	}
 	ix.conf.score(out, qi)
@@ -326,6 +345,22 @@ func (ix *Index) heaviestMissing(e int, q []qterm, idfs []float64, m mask) float
 			continue
 		}
 		if t.id >= 0 && ix.has(int32(e), t.id, m) {
+			continue
+		}
+		heaviest = w
+	}
+	return heaviest
+}
+
+// heaviestMissingMask is heaviestMissing with the entry's terms given as a bitmask over q (has).
+func heaviestMissingMask(q []qterm, idfs []float64, has uint64) float64 {
+	heaviest := 0.0
+	for i, t := range q {
+		w := t.w * idfs[i]
+		if w <= heaviest {
+			continue
+		}
+		if t.id >= 0 && has&(1<<uint(i)) != 0 {
 			continue
 		}
 		heaviest = w
@@ -416,6 +451,53 @@ func (ix *Index) phrasingSim(e int, q []qterm, idfs []float64, qMass float64, m 
 		}
 		if ix.phrW[e][j] > 0 {
 			contain = max(contain, shared/ix.phrW[e][j])
+		}
+	}
+	return best, at, contain
+}
+
+// phrasingSimMask is phrasingSim with the query terms the entry's question side has given as a bitmask
+// over q (hasQ): no phrasing has any other term, so only those are merged with each phrasing. The sums
+// add the same terms in the same order, so the result is the same.
+func (ix *Index) phrasingSimMask(e int, q []qterm, idfs []float64, hasQ uint64, qMass float64, m mask) (float64, int, float64) {
+	if hasQ == 0 {
+		return 0, -1, 0
+	}
+	var (
+		ids           [maskTerms]int32
+		share, qShare [maskTerms]float64
+		nc            int
+	)
+	for i, t := range q {
+		if hasQ&(1<<uint(i)) != 0 {
+			ids[nc], share[nc], qShare[nc] = t.id, idfs[i]*math.Min(1, t.w), t.w*idfs[i]
+			nc++
+		}
+	}
+	best, at, contain := 0.0, -1, 0.0
+	phrW := ix.phrW[e]
+	for j, p := range ix.phr[e] {
+		if int32(e) == m.entry && j == m.phr {
+			continue
+		}
+		shared, qShared := 0.0, 0.0
+		k := 0
+		for c := 0; c < nc && k < len(p); c++ {
+			id := ids[c]
+			for k < len(p) && p[k] < id {
+				k++
+			}
+			if k < len(p) && p[k] == id {
+				shared += share[c]
+				qShared += qShare[c]
+			}
+		}
+		union := phrW[j] + qMass - qShared
+		if union > 0 && shared/union > best {
+			best, at = shared/union, j
+		}
+		if phrW[j] > 0 {
+			contain = max(contain, shared/phrW[j])
 		}
 	}
 	return best, at, contain
