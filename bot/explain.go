@@ -52,7 +52,7 @@ func (b *Bot) Explain(text string) Explanation {
 	ws := words(text)
 	ex := Explanation{Question: text, Normalized: Normalize(text), SafetyAt: safetyCut.RefuseAt,
 		Pick: decision.Pick, Scope: decision.Scope, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt, InScopeAt: decision.InScopeAt,
-		Features: featureNames}
+		Features: featureNames[:]}
 	if ix.conf != nil {
 		ex.Weights = ix.conf.w
 	}
