@@ -48,6 +48,8 @@ type Index struct {
 	conf   *model // answer confidence, learned from the phrasings and out-of-scope examples
 	safety *safetyModel
 	crisis [][]string // crisis phrases as word sequences
+	// crisisFirst indexes the crisis phrases by their first word, in list order.
+	crisisFirst map[string][]int32
 
 	pool sync.Pool // *scratch
 }
@@ -90,6 +92,8 @@ func NewIndex(base *knowledge.Base) *Index {
 		aliases: map[string]string{},
 		deletes: map[string][]int32{},
 		syn:     map[string][]synRule{},
+
+		crisisFirst: map[string][]int32{},
 	}
 	englishWords() // decode the dictionary now, not on the first question with a typo
 	fields := ix.buildVocabulary()

@@ -295,6 +295,7 @@ func (m *safetyModel) nearest(text string, k int) []SafetyNeighbour {
 func (ix *Index) buildCrisis() {
 	for _, p := range ix.base.Safety.Crisis {
 		if ws := ix.crisisWords(words(p)); len(ws) > 0 {
+			ix.crisisFirst[ws[0]] = append(ix.crisisFirst[ws[0]], int32(len(ix.crisis)))
 			ix.crisis = append(ix.crisis, ws)
 		}
 	}
@@ -312,15 +313,26 @@ func (ix *Index) crisisWords(ws []string) []string {
 	return out
 }
 
-// crisisPhrase returns the crisis phrase a message contains, or "".
+// crisisPhrase returns the crisis phrase a message contains (the first in the list when it contains
+// several), or "". Only the phrases that start with one of the message's words are tried.
 func (ix *Index) crisisPhrase(ws []string) string {
 	ws = ix.crisisWords(ws)
-	for _, p := range ix.crisis {
-		if containsInOrder(ws, p) {
-			return strings.Join(p, " ")
+	first := -1
+	for _, w := range ws {
+		for _, k := range ix.crisisFirst[w] {
+			if first >= 0 && int(k) >= first {
+				break
+			}
+			if containsInOrder(ws, ix.crisis[k]) {
+				first = int(k)
+				break
+			}
 		}
 	}
-	return ""
+	if first < 0 {
+		return ""
+	}
+	return strings.Join(ix.crisis[first], " ")
 }
 
 // containsInOrder reports whether phrase occurs in ws in order, with at most one other word between two
