@@ -45,7 +45,11 @@ const (
 // safetyTokens are the words a safety decision looks at: every word, stop words included (who is asked
 // about, "my" and "I", matters here), as lemma stems.
 func safetyTokens(ws []string, stems map[string]string) []string {
-	out := make([]string, 0, len(ws))
+	return safetyTokensInto(make([]string, 0, len(ws)), ws, stems)
+}
+
+// safetyTokensInto is safetyTokens appending to out.
+func safetyTokensInto(out []string, ws []string, stems map[string]string) []string {
 	for _, w := range ws {
 		if r, ok := chatWord(w); ok {
 			if r == "" {
@@ -130,23 +134,55 @@ func askingClause(text string) string {
 }
 
 func (m *safetyModel) ids(text string) []int32 {
-	var out []int32
-	for _, f := range safetyFeatures(text, m.stems) {
-		if id, ok := m.feats[f]; ok {
-			out = append(out, id)
-		}
+	return m.appendIDs(nil, text, words(text))
+}
+
+// appendIDs appends to out the sorted distinct ids of the known features of a message (safetyFeatures;
+// ws is words(text)). It looks each feature up without building its string.
+func (m *safetyModel) appendIDs(out []int32, text string, ws []string) []int32 {
+	var tb [32]string
+	var kb [96]byte
+	key := kb[:0]
+	out, key = m.appendPairIDs(out, key, safetyTokensInto(tb[:0], ws, m.stems), "")
+	if ask := askingClause(text); ask != "" {
+		out, _ = m.appendPairIDs(out, key, safetyTokensInto(tb[:0], words(ask), m.stems), "?")
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
+// appendPairIDs appends the ids of the known features among pairs(toks, mark), using key as a buffer.
+func (m *safetyModel) appendPairIDs(out []int32, key []byte, toks []string, mark string) ([]int32, []byte) {
+	for i, t := range toks {
+		if !stopWords[t] {
+			key = append(append(key[:0], mark...), t...)
+			if id, ok := m.feats[string(key)]; ok {
+				out = append(out, id)
+			}
+		}
+		if i > 0 {
+			key = append(append(append(append(key[:0], mark...), toks[i-1]...), ' '), t...)
+			if id, ok := m.feats[string(key)]; ok {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, key
+}
+
 // probability returns how likely the message (its words) asks for personal medical advice.
 func (m *safetyModel) probability(text string) float64 {
+	return m.probabilityWords(text, words(text))
+}
+
+// probabilityWords is probability with the message's words (words(text)) already split.
+func (m *safetyModel) probabilityWords(text string, ws []string) float64 {
 	if m == nil {
 		return 0
 	}
+	var buf [64]int32
 	z := m.bias
-	for _, id := range m.ids(text) {
+	for _, id := range m.appendIDs(buf[:0], text, ws) {
 		z += m.w[id]
 	}
 	return sigmoid(z)
