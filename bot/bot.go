@@ -123,8 +123,12 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	texts := ix.base.Texts
 	var r Reply
 	var top []Scored
+	var ws []string // the message's words, split once for the crisis check and the rest
+	if len(q.Text) <= 8*b.opts.MaxQuestionChars {
+		ws = words(q.Text)
+	}
 	switch {
-	case len(q.Text) <= 8*b.opts.MaxQuestionChars && ix.crisisPhrase(words(q.Text)) != "":
+	case ws != nil && ix.crisisPhrase(ws) != "":
 		// Someone may be in danger: the urgent signposting is always shown, whatever the limits.
 		r = crisisReply(texts)
 	case utf8.RuneCountInString(q.Text) > b.opts.MaxQuestionChars:
@@ -132,7 +136,7 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	case !b.allow(ctx, q):
 		r = Reply{Status: StatusLimited, Text: texts.RateLimited}
 	default:
-		r, top = b.answer(ctx, ix, q)
+		r, top = b.answer(ctx, ix, q, ws)
 	}
 	r.KnowledgeVersion = ix.base.Version
 	if r.Status != StatusLimited {

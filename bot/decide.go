@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/radbot/radbot/knowledge"
 )
@@ -58,7 +59,8 @@ type verdict struct {
 // answer picks the reply for one question within its conversation. The conversation comes from the
 // shared state when there is one (another replica may have answered the last question), else from
 // memory.
-func (b *Bot) answer(ctx context.Context, ix *Index, q Query) (Reply, []Scored) {
+// ws is words(q.Text), or nil to split it here.
+func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string) (Reply, []Scored) {
 	now := b.opts.Now()
 	key := convKey(q)
 	b.mu.Lock()
@@ -70,7 +72,7 @@ func (b *Bot) answer(ctx context.Context, ix *Index, q Query) (Reply, []Scored) 
 	b.mu.Unlock()
 	sk, shared := b.loadConversation(ctx, q, now, &conv)
 
-	r, top := b.decide(ix, q.Text, &conv, q)
+	r, top := b.decide(ix, q.Text, ws, &conv, q)
 
 	var next *conversation
 	switch r.Status {
@@ -150,8 +152,9 @@ func (b *Bot) saveConversation(ctx context.Context, sk StateKey, c *conversation
 
 // decide is the pipeline: a button's entry, a pick from the last clarify, safety, small talk, then
 // matching (with two questions in one message, and elliptical follow-ups read against the last answer).
-// conv is nil for a question with no context; decide updates conv.lastTerms when it answers.
-func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply, []Scored) {
+// conv is nil for a question with no context; decide updates conv.lastTerms when it answers. ws is
+// words(text), or nil to split it here.
+func (b *Bot) decide(ix *Index, text string, ws []string, conv *conversation, q Query) (Reply, []Scored) {
 	texts := ix.base.Texts
 	if q.EntryID != "" {
 		if e := ix.base.Entry(q.EntryID); e != nil {
@@ -172,8 +175,27 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 		}
 	}
 	// Crisis messages never get here: Answer signposts them first, whatever the limits.
-	ws := words(text)
-	if ix.refuses(text) {
+	if ws == nil {
+		ws = words(text)
+	}
+	// Personal medical advice is refused (judgeSafety and safetyCut). In the unsure middle the question is
+	// analysed and ranked to see whether an entry answers it; the matching below reuses both.
+	var stems []string
+	analysed := false
+	var safetyTop []Scored
+	var safetyQI queryInfo
+	ranked := false
+	p, career := ix.safety.probabilityWords(text, ws), -1.0
+	if p >= safetyCut.MaybeAt && p < safetyCut.RefuseAt {
+		stems, analysed = ix.finish(ix.wordTokens(ws, nil, true), nil), true
+		safetyTop, safetyQI = ix.rank(ix.queryTerms(stems, 1, nil), noMask)
+		ranked = true
+		career = 0
+		if len(safetyTop) > 0 {
+			career = safetyTop[0].Confidence
+		}
+	}
+	if safetyCut.refuses(p, career) {
 		return Reply{Status: StatusRefused, Reason: ReasonMedical, Text: texts.Refusal, Links: texts.RefusalLinks}, nil
 	}
 	switch smalltalkKind(ws) {
@@ -185,12 +207,19 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 		return Reply{Status: StatusSmalltalk, Text: texts.Help}, nil
 	}
 
-	stems := ix.finish(ix.wordTokens(ws, nil, true), nil)
+	if !analysed {
+		stems = ix.finish(ix.wordTokens(ws, nil, true), nil)
+	}
 	if onlyNumbers(stems) {
 		// A bare "1" with no list to pick from is not a question about FRCR part 1.
-		stems = nil
+		stems, ranked = nil, false
 	}
-	v := b.judge(ix, ix.queryTerms(stems, 1, nil))
+	var v verdict
+	if ranked {
+		v = verdict{reply: b.cut(ix, safetyTop, safetyQI, decision), top: safetyTop, qi: safetyQI}
+	} else {
+		v = b.judge(ix, ix.queryTerms(stems, 1, nil))
+	}
 	v.stems = stems
 
 	// An elliptical follow-up ("and for IR?", "how long does that take") is read against the last
@@ -473,14 +502,19 @@ would will whats`)
 // splitQuestions splits a message into its sentences and, inside a sentence, at "and"/"also"/"plus"
 // followed by a question word. It returns nil when there is nothing to split.
 func splitQuestions(text string) []string {
+	if !mightSplit(text) {
+		return nil
+	}
 	var parts []string
-	for _, s := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' || r == '\n' }) {
+	for _, s := range strings.FieldsFunc(text, isSentenceEnd) {
 		ws := strings.Fields(s)
 		start := 0
 		for i := 1; i+1 < len(ws); i++ {
 			w := strings.ToLower(strings.Trim(ws[i], ",")) // "and", "also", "plus"
-			next := knowledge.Words(ws[i+1])
-			if (w == "and" || w == "also" || w == "plus" || w == "&") && len(next) > 0 && questionStarts[next[0]] {
+			if w != "and" && w != "also" && w != "plus" && w != "&" {
+				continue
+			}
+			if next := knowledge.Words(ws[i+1]); len(next) > 0 && questionStarts[next[0]] {
 				parts = append(parts, strings.Join(ws[start:i], " "))
 				start = i + 1
 			}
@@ -493,6 +527,58 @@ func splitQuestions(text string) []string {
 		return nil
 	}
 	return parts
+}
+
+func isSentenceEnd(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' || r == '\n' }
+
+// mightSplit is a cheap test that splitQuestions can find two parts: the text has two sentences with
+// words in them, or a sentence has "and", "also", "plus" or "&" somewhere (in any case; no other letter
+// lower-cases to the ASCII letters of these words).
+func mightSplit(text string) bool {
+	sentences, words := 0, false
+	for _, r := range text {
+		switch {
+		case isSentenceEnd(r):
+			if words {
+				sentences++
+			}
+			words = false
+		case !unicode.IsSpace(r):
+			words = true
+		}
+	}
+	if words {
+		sentences++
+	}
+	if sentences >= 2 {
+		return true
+	}
+	for i := 0; i < len(text); i++ {
+		switch text[i] | 0x20 {
+		case 'a':
+			if hasFoldPrefix(text[i:], "and") || hasFoldPrefix(text[i:], "also") {
+				return true
+			}
+		case 'p':
+			if hasFoldPrefix(text[i:], "plus") {
+				return true
+			}
+		}
+	}
+	return strings.Contains(text, "&")
+}
+
+// hasFoldPrefix reports whether s starts with the lower-case ASCII word w, in any ASCII case.
+func hasFoldPrefix(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if s[i]|0x20 != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 var ordinals = map[string]int{"1": 1, "one": 1, "first": 1, "1st": 1, "2": 2, "two": 2, "second": 2, "2nd": 2, "3": 3, "three": 3, "third": 3, "3rd": 3, "last": -1}

@@ -80,7 +80,7 @@ func (b *Bot) Explain(text string) Explanation {
 	if ex.Crisis != "" {
 		ex.Reply = crisisReply(ix.base.Texts)
 	} else {
-		ex.Reply, _ = b.decide(ix, text, nil, Query{})
+		ex.Reply, _ = b.decide(ix, text, ws, nil, Query{})
 	}
 	return ex
 }

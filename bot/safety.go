@@ -288,12 +288,6 @@ func (sp safetyPolicy) refuses(p, career float64) bool {
 	return career < sp.CareerSure
 }
 
-// refuses decides whether a message asks for personal medical advice.
-func (ix *Index) refuses(text string) bool {
-	p, career := ix.judgeSafety(ix.safety, text, safetyCut.MaybeAt, safetyCut.RefuseAt)
-	return safetyCut.refuses(p, career)
-}
-
 // SafetyNeighbour is a safety example close to a message, for --explain.
 type SafetyNeighbour struct {
 	Text       string
