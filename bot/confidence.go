@@ -23,14 +23,16 @@ var featureNames = [...]string{
 const nFeatures = len(featureNames)
 
 // features computes the feature vectors of candidates ordered by prelim score. The vectors share one
-// allocation.
-func features(cands []Scored, qi queryInfo) {
+// allocation, all when it is long enough.
+func features(cands []Scored, qi queryInfo, all []float64) {
 	maxPhr, maxCon := 0.0, 0.0
 	for _, c := range cands {
 		maxPhr = math.Max(maxPhr, c.Phrasing)
 		maxCon = math.Max(maxCon, c.contain)
 	}
-	all := make([]float64, len(cands)*nFeatures)
+	if len(all) < len(cands)*nFeatures {
+		all = make([]float64, len(cands)*nFeatures)
+	}
 	for i := range cands {
 		c := &cands[i]
 		gap := 0.0
@@ -69,7 +71,12 @@ func features(cands []Scored, qi queryInfo) {
 // probability, among these candidates and "none of them", that it is the right answer. It computes
 // what choiceProbs does, in place.
 func (m *model) score(cands []Scored, qi queryInfo) {
-	features(cands, qi)
+	m.scoreInto(cands, qi, nil)
+}
+
+// scoreInto is score with the feature vectors in all when it is long enough.
+func (m *model) scoreInto(cands []Scored, qi queryInfo, all []float64) {
+	features(cands, qi, all)
 	if m == nil {
 		return
 	}

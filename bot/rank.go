@@ -125,6 +125,7 @@ type scratch struct {
 	oosShared                       []float64
 	oosTouched                      []int32
 	keep                            []ranked
+	cands                           [candidates]Scored
 	// has and hasQ are, by entry, bitmasks of the query terms (by index in the sorted query, when it has
 	// at most maskTerms terms) that the entry's text has (has), and its question side has (hasQ), with a
 	// hidden example taken out: they spare heaviestMissing and phrasingSim a search per term.
@@ -314,7 +315,10 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		buf[i] = ranked{e, p}
 	}
 	sc.keep = buf
-	out := make([]Scored, len(buf))
+	// The candidates are scored in prelim order in the scratch, then copied out in confidence order into
+	// one allocation that also holds their feature vectors.
+	ro := new(rankOut)
+	out := sc.cands[:len(buf)]
 	for i, r := range buf {
 		e := r.entry
 		s := Scored{Entry: ix.base.Entries[e], index: int(e), Prelim: r.score,
@@ -329,9 +333,25 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		}
 		out[i] = s
 	}
-	ix.conf.score(out, qi)
-	slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.Confidence, a.Confidence) })
-	return out, qi
+	ix.conf.scoreInto(out, qi, ro.f[:])
+	var order [candidates]int
+	idx := order[:len(out)]
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(out[b].Confidence, out[a].Confidence) })
+	sorted := ro.s[:len(out):len(out)]
+	for i, k := range idx {
+		sorted[i] = out[k]
+	}
+	clear(out)
+	return sorted, qi
+}
+
+// rankOut is what rank returns, in one allocation: the candidates and their feature vectors.
+type rankOut struct {
+	s [candidates]Scored
+	f [candidates * nFeatures]float64
 }
 
 // heaviestMissing returns the weight of the question's heaviest term that entry e does not have anywhere:
