@@ -124,11 +124,12 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	var r Reply
 	var top []Scored
 	var ws []string // the message's words, split once for the crisis check and the rest
+	var memo stemMemo
 	if len(q.Text) <= 8*b.opts.MaxQuestionChars {
 		ws = words(q.Text)
 	}
 	switch {
-	case ws != nil && ix.crisisPhrase(ws) != "":
+	case ws != nil && ix.crisisPhrase(ws, &memo) != "":
 		// Someone may be in danger: the urgent signposting is always shown, whatever the limits.
 		r = crisisReply(texts)
 	case utf8.RuneCountInString(q.Text) > b.opts.MaxQuestionChars:
@@ -136,7 +137,7 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	case !b.allow(ctx, q):
 		r = Reply{Status: StatusLimited, Text: texts.RateLimited}
 	default:
-		r, top = b.answer(ctx, ix, q, ws)
+		r, top = b.answer(ctx, ix, q, ws, &memo)
 	}
 	r.KnowledgeVersion = ix.base.Version
 	if r.Status != StatusLimited {

@@ -59,8 +59,8 @@ type verdict struct {
 // answer picks the reply for one question within its conversation. The conversation comes from the
 // shared state when there is one (another replica may have answered the last question), else from
 // memory.
-// ws is words(q.Text), or nil to split it here.
-func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string) (Reply, []Scored) {
+// ws is words(q.Text), or nil to split it here; memo is the message's stem memo (or nil).
+func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string, memo *stemMemo) (Reply, []Scored) {
 	now := b.opts.Now()
 	key := convKey(q)
 	b.mu.Lock()
@@ -72,7 +72,7 @@ func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string) (Repl
 	b.mu.Unlock()
 	sk, shared := b.loadConversation(ctx, q, now, &conv)
 
-	r, top := b.decide(ix, q.Text, ws, &conv, q)
+	r, top := b.decide(ix, q.Text, ws, memo, &conv, q)
 
 	var next *conversation
 	switch r.Status {
@@ -153,8 +153,8 @@ func (b *Bot) saveConversation(ctx context.Context, sk StateKey, c *conversation
 // decide is the pipeline: a button's entry, a pick from the last clarify, safety, small talk, then
 // matching (with two questions in one message, and elliptical follow-ups read against the last answer).
 // conv is nil for a question with no context; decide updates conv.lastTerms when it answers. ws is
-// words(text), or nil to split it here.
-func (b *Bot) decide(ix *Index, text string, ws []string, conv *conversation, q Query) (Reply, []Scored) {
+// words(text), or nil to split it here; memo is the message's stem memo (or nil).
+func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *conversation, q Query) (Reply, []Scored) {
 	texts := ix.base.Texts
 	if q.EntryID != "" {
 		if e := ix.base.Entry(q.EntryID); e != nil {
@@ -185,9 +185,9 @@ func (b *Bot) decide(ix *Index, text string, ws []string, conv *conversation, q 
 	var safetyTop []Scored
 	var safetyQI queryInfo
 	ranked := false
-	p, career := ix.safety.probabilityWords(text, ws), -1.0
+	p, career := ix.safety.probabilityWords(text, ws, memo), -1.0
 	if p >= safetyCut.MaybeAt && p < safetyCut.RefuseAt {
-		stems, analysed = ix.finish(ix.wordTokens(ws, nil, true), nil), true
+		stems, analysed = ix.finish(ix.wordTokensMemo(ws, nil, true, memo), nil), true
 		safetyTop, safetyQI = ix.rank(ix.queryTerms(stems, 1, nil), noMask)
 		ranked = true
 		career = 0
@@ -208,7 +208,7 @@ func (b *Bot) decide(ix *Index, text string, ws []string, conv *conversation, q 
 	}
 
 	if !analysed {
-		stems = ix.finish(ix.wordTokens(ws, nil, true), nil)
+		stems = ix.finish(ix.wordTokensMemo(ws, nil, true, memo), nil)
 	}
 	if onlyNumbers(stems) {
 		// A bare "1" with no list to pick from is not a question about FRCR part 1.
@@ -230,7 +230,7 @@ func (b *Bot) decide(ix *Index, text string, ws []string, conv *conversation, q 
 		}
 	}
 	// Two questions in one message: answer the stronger, offer the other first.
-	if v2, ok := b.twoQuestions(ix, text, v); ok {
+	if v2, ok := b.twoQuestions(ix, text, v, memo); ok {
 		v = v2
 	}
 	if conv != nil && v.reply.Status == StatusAnswered {
@@ -435,14 +435,14 @@ func elliptical(ws []string, stems []string, standalone verdict) bool {
 // first related question. The whole message's answer, when there is one, stays the answer; otherwise the
 // part with the most to it is answered. It also rescues a message whose one real question sits beside a
 // sentence of context ("F2 in the midlands here. how long is IR training?").
-func (b *Bot) twoQuestions(ix *Index, text string, whole verdict) (verdict, bool) {
+func (b *Bot) twoQuestions(ix *Index, text string, whole verdict, memo *stemMemo) (verdict, bool) {
 	parts := splitQuestions(text)
 	if len(parts) < 2 {
 		return verdict{}, false
 	}
 	var got []verdict
 	for _, p := range parts {
-		stems := ix.analyze(p, nil)
+		stems := ix.finish(ix.wordTokensMemo(words(p), nil, true, memo), nil) // ix.analyze
 		if len(stems) == 0 {
 			continue
 		}

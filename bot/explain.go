@@ -59,7 +59,7 @@ func (b *Bot) Explain(text string) Explanation {
 	tr := &trace{}
 	ex.Tokens = ix.analyze(text, tr)
 	ex.Corrections, ex.Synonyms = tr.Corrections, tr.Synonyms
-	ex.Crisis = ix.crisisPhrase(ws)
+	ex.Crisis = ix.crisisPhrase(ws, nil)
 	ex.Safety = ix.safety.probability(text)
 	ex.SafetyNeighbour = ix.safety.nearest(text, 3)
 	ex.Smalltalk = smalltalkKind(ws) != talkNone
@@ -80,7 +80,7 @@ func (b *Bot) Explain(text string) Explanation {
 	if ex.Crisis != "" {
 		ex.Reply = crisisReply(ix.base.Texts)
 	} else {
-		ex.Reply, _ = b.decide(ix, text, ws, nil, Query{})
+		ex.Reply, _ = b.decide(ix, text, ws, nil, nil, Query{})
 	}
 	return ex
 }

@@ -45,11 +45,11 @@ const (
 // safetyTokens are the words a safety decision looks at: every word, stop words included (who is asked
 // about, "my" and "I", matters here), as lemma stems.
 func safetyTokens(ws []string, stems map[string]string) []string {
-	return safetyTokensInto(make([]string, 0, len(ws)), ws, stems)
+	return safetyTokensInto(make([]string, 0, len(ws)), ws, stems, nil)
 }
 
-// safetyTokensInto is safetyTokens appending to out.
-func safetyTokensInto(out []string, ws []string, stems map[string]string) []string {
+// safetyTokensInto is safetyTokens appending to out, with the message's stem memo.
+func safetyTokensInto(out []string, ws []string, stems map[string]string, memo *stemMemo) []string {
 	for _, w := range ws {
 		if r, ok := chatWord(w); ok {
 			if r == "" {
@@ -59,7 +59,7 @@ func safetyTokensInto(out []string, ws []string, stems map[string]string) []stri
 		}
 		s, ok := stems[w]
 		if !ok {
-			s = stem(w)
+			s = memo.stem(w)
 		}
 		out = append(out, s)
 	}
@@ -134,18 +134,18 @@ func askingClause(text string) string {
 }
 
 func (m *safetyModel) ids(text string) []int32 {
-	return m.appendIDs(nil, text, words(text))
+	return m.appendIDs(nil, text, words(text), nil)
 }
 
 // appendIDs appends to out the sorted distinct ids of the known features of a message (safetyFeatures;
 // ws is words(text)). It looks each feature up without building its string.
-func (m *safetyModel) appendIDs(out []int32, text string, ws []string) []int32 {
+func (m *safetyModel) appendIDs(out []int32, text string, ws []string, memo *stemMemo) []int32 {
 	var tb [32]string
 	var kb [96]byte
 	key := kb[:0]
-	out, key = m.appendPairIDs(out, key, safetyTokensInto(tb[:0], ws, m.stems), "")
+	out, key = m.appendPairIDs(out, key, safetyTokensInto(tb[:0], ws, m.stems, memo), "")
 	if ask := askingClause(text); ask != "" {
-		out, _ = m.appendPairIDs(out, key, safetyTokensInto(tb[:0], words(ask), m.stems), "?")
+		out, _ = m.appendPairIDs(out, key, safetyTokensInto(tb[:0], words(ask), m.stems, memo), "?")
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -172,17 +172,18 @@ func (m *safetyModel) appendPairIDs(out []int32, key []byte, toks []string, mark
 
 // probability returns how likely the message (its words) asks for personal medical advice.
 func (m *safetyModel) probability(text string) float64 {
-	return m.probabilityWords(text, words(text))
+	return m.probabilityWords(text, words(text), nil)
 }
 
-// probabilityWords is probability with the message's words (words(text)) already split.
-func (m *safetyModel) probabilityWords(text string, ws []string) float64 {
+// probabilityWords is probability with the message's words (words(text)) already split, and its stem
+// memo.
+func (m *safetyModel) probabilityWords(text string, ws []string, memo *stemMemo) float64 {
 	if m == nil {
 		return 0
 	}
 	var buf [64]int32
 	z := m.bias
-	for _, id := range m.appendIDs(buf[:0], text, ws) {
+	for _, id := range m.appendIDs(buf[:0], text, ws, memo) {
 		z += m.w[id]
 	}
 	return sigmoid(z)
@@ -324,7 +325,7 @@ func (m *safetyModel) nearest(text string, k int) []SafetyNeighbour {
 // buildCrisis prepares the crisis phrases as word sequences.
 func (ix *Index) buildCrisis() {
 	for _, p := range ix.base.Safety.Crisis {
-		if ws := ix.crisisWords(words(p)); len(ws) > 0 {
+		if ws := ix.crisisWords(nil, words(p), nil); len(ws) > 0 {
 			ix.crisisFirst[ws[0]] = append(ix.crisisFirst[ws[0]], int32(len(ix.crisis)))
 			ix.crisis = append(ix.crisis, ws)
 		}
@@ -332,21 +333,22 @@ func (ix *Index) buildCrisis() {
 }
 
 // crisisWords reads chat spellings, so "cant breathe" and "can't breathe" are one phrase.
-func (ix *Index) crisisWords(ws []string) []string {
-	out := make([]string, 0, len(ws))
+// They are appended to out; memo is the message's stem memo.
+func (ix *Index) crisisWords(out, ws []string, memo *stemMemo) []string {
 	for _, w := range ws {
 		if r, ok := chatWords[w]; ok && r != "" {
 			w = r
 		}
-		out = append(out, ix.wordStem(w)) // "killing myself" is "kill myself"
+		out = append(out, ix.wordStem(w, memo)) // "killing myself" is "kill myself"
 	}
 	return out
 }
 
 // crisisPhrase returns the crisis phrase a message contains (the first in the list when it contains
 // several), or "". Only the phrases that start with one of the message's words are tried.
-func (ix *Index) crisisPhrase(ws []string) string {
-	ws = ix.crisisWords(ws)
+func (ix *Index) crisisPhrase(ws []string, memo *stemMemo) string {
+	var buf [32]string
+	ws = ix.crisisWords(buf[:0], ws, memo)
 	first := -1
 	for _, w := range ws {
 		for _, k := range ix.crisisFirst[w] {
