@@ -188,7 +188,7 @@ func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *
 	p, career := ix.safety.probabilityWords(text, ws, memo), -1.0
 	if p >= safetyCut.MaybeAt && p < safetyCut.RefuseAt {
 		stems, analysed = ix.finish(ix.wordTokensMemo(ws, nil, true, memo), nil), true
-		safetyTop, safetyQI = ix.rank(ix.queryTerms(stems, 1, nil), noMask)
+		safetyTop, safetyQI = ix.rankLean(ix.queryTerms(stems, 1, nil), noMask)
 		ranked = true
 		career = 0
 		if len(safetyTop) > 0 {
@@ -241,7 +241,7 @@ func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *
 
 // judge ranks an analysed question and cuts the confidence into a reply.
 func (b *Bot) judge(ix *Index, terms []qterm) verdict {
-	top, qi := ix.rank(terms, noMask)
+	top, qi := ix.rankLean(terms, noMask)
 	return verdict{reply: b.cut(ix, top, qi, decision), top: top, qi: qi}
 }
 

@@ -126,6 +126,7 @@ type scratch struct {
 	oosTouched                      []int32
 	keep                            []ranked
 	cands                           [candidates]Scored
+	feats                           [candidates * nFeatures]float64
 	// has and hasQ are, by entry, bitmasks of the query terms (by index in the sorted query, when it has
 	// at most maskTerms terms) that the entry's text has (has), and its question side has (hasQ), with a
 	// hidden example taken out: they spare heaviestMissing and phrasingSim a search per term.
@@ -161,6 +162,17 @@ const (
 // rank scores every entry that shares a term with the query and returns the best candidates, ordered by
 // confidence, with what was found about the query as a whole. m hides one example (leave-one-out).
 func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
+	return ix.rankWith(q, m, true)
+}
+
+// rankLean is rank for a reply: the candidates come without their feature vectors (features is nil),
+// which only learning, cross-validation and --explain read.
+func (ix *Index) rankLean(q []qterm, m mask) ([]Scored, queryInfo) {
+	return ix.rankWith(q, m, false)
+}
+
+// rankWith is rank, keeping the candidates' feature vectors or not.
+func (ix *Index) rankWith(q []qterm, m mask, keepFeatures bool) ([]Scored, queryInfo) {
 	n := len(ix.base.Entries)
 	var qi queryInfo
 	qi.oosAt = -1
@@ -316,8 +328,16 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 	}
 	sc.keep = buf
 	// The candidates are scored in prelim order in the scratch, then copied out in confidence order into
-	// one allocation that also holds their feature vectors.
-	ro := new(rankOut)
+	// one allocation that also holds their feature vectors when they are kept (else they are computed in
+	// the scratch).
+	var sorted []Scored
+	var feats []float64
+	if keepFeatures {
+		ro := new(rankOut)
+		sorted, feats = ro.s[:len(buf):len(buf)], ro.f[:]
+	} else {
+		sorted, feats = make([]Scored, len(buf)), sc.feats[:]
+	}
 	out := sc.cands[:len(buf)]
 	for i, r := range buf {
 		e := r.entry
@@ -333,16 +353,18 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		}
 		out[i] = s
 	}
-	ix.conf.scoreInto(out, qi, ro.f[:])
+	ix.conf.scoreInto(out, qi, feats)
 	var order [candidates]int
 	idx := order[:len(out)]
 	for i := range idx {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(out[b].Confidence, out[a].Confidence) })
-	sorted := ro.s[:len(out):len(out)]
 	for i, k := range idx {
 		sorted[i] = out[k]
+		if !keepFeatures {
+			sorted[i].features = nil
+		}
 	}
 	clear(out)
 	return sorted, qi
