@@ -25,10 +25,21 @@ const nFeatures = len(featureNames)
 // features computes the feature vectors of candidates ordered by prelim score. The vectors share one
 // allocation, all when it is long enough.
 func features(cands []Scored, qi queryInfo, all []float64) {
-	maxPhr, maxCon := 0.0, 0.0
-	for _, c := range cands {
-		maxPhr = math.Max(maxPhr, c.Phrasing)
-		maxCon = math.Max(maxCon, c.contain)
+	// The builtin max gives what math.Max does (NaN and signed zeros alike), faster. otherPhr, the best
+	// phrasing similarity of the other candidates, is the best of all but for the (first) best one, whose
+	// is the second best.
+	maxPhr, maxCon, secondPhr, bestAt := 0.0, 0.0, 0.0, -1
+	for i, c := range cands {
+		if bestAt < 0 || c.Phrasing > cands[bestAt].Phrasing {
+			bestAt = i
+		}
+		maxCon = max(maxCon, c.contain)
+	}
+	for i, c := range cands {
+		maxPhr = max(maxPhr, c.Phrasing)
+		if i != bestAt {
+			secondPhr = max(secondPhr, c.Phrasing)
+		}
 	}
 	if len(all) < len(cands)*nFeatures {
 		all = make([]float64, len(cands)*nFeatures)
@@ -44,11 +55,9 @@ func features(cands []Scored, qi queryInfo, all []float64) {
 		default:
 			gap = c.Prelim - cands[0].Prelim
 		}
-		otherPhr := 0.0
-		for j, o := range cands {
-			if j != i {
-				otherPhr = math.Max(otherPhr, o.Phrasing)
-			}
+		otherPhr := maxPhr
+		if i == bestAt {
+			otherPhr = secondPhr
 		}
 		exact, top := 0.0, 0.0
 		if c.Phrasing > 0.999 {
@@ -84,7 +93,7 @@ func (m *model) scoreInto(cands []Scored, qi queryInfo, all []float64) {
 	for i := range cands {
 		z := dot(m.w, cands[i].features)
 		cands[i].Confidence = z
-		zmax = math.Max(zmax, z)
+		zmax = max(zmax, z)
 	}
 	sum := math.Exp(-zmax) // "none"
 	for i := range cands {
