@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/radbot/radbot/knowledge"
@@ -499,37 +500,48 @@ func (ix *Index) phrasingSim(e int, q []qterm, idfs []float64, qMass float64, m 
 }
 
 // phrasingSimMask is phrasingSim with the query terms the entry's question side has given as a bitmask
-// over q (hasQ): no phrasing has any other term, so only those are merged with each phrasing. The sums
-// add the same terms in the same order, so the result is the same.
+// over q (hasQ): no phrasing has any other term. Each of those terms is looked up in the entry's
+// phrasing terms (phrTerms) for the phrasings that have it (phrOf), and only the phrasings that share a
+// term with the query are scored: one that shares none changes neither the best similarity nor the
+// containment. The sums add the same terms in the same order, so the result is the same.
 func (ix *Index) phrasingSimMask(e int, q []qterm, idfs []float64, hasQ uint64, qMass float64, m mask) (float64, int, float64) {
 	if hasQ == 0 {
 		return 0, -1, 0
 	}
+	if len(ix.phr[e]) > maskPhrasings {
+		return ix.phrasingSim(e, q, idfs, qMass, m)
+	}
 	var (
-		ids           [maskTerms]int32
+		in            [maskTerms]uint64 // the phrasings that have each of the terms
 		share, qShare [maskTerms]float64
 		nc            int
+		some          uint64 // the phrasings that share a term with the query
 	)
+	terms, of := ix.phrTerms[e], ix.phrOf[e]
 	for i, t := range q {
-		if hasQ&(1<<uint(i)) != 0 {
-			ids[nc], share[nc], qShare[nc] = t.id, idfs[i]*math.Min(1, t.w), t.w*idfs[i]
-			nc++
+		if hasQ&(1<<uint(i)) == 0 {
+			continue
 		}
+		k, ok := slices.BinarySearch(terms, t.id)
+		if !ok {
+			continue
+		}
+		in[nc], share[nc], qShare[nc] = of[k], idfs[i]*math.Min(1, t.w), t.w*idfs[i]
+		some |= of[k]
+		nc++
+	}
+	if int32(e) == m.entry && m.phr >= 0 && m.phr < maskPhrasings {
+		some &^= 1 << uint(m.phr)
 	}
 	best, at, contain := 0.0, -1, 0.0
 	phrW := ix.phrW[e]
-	for j, p := range ix.phr[e] {
-		if int32(e) == m.entry && j == m.phr {
-			continue
-		}
+	for some != 0 {
+		j := bits.TrailingZeros64(some)
+		some &= some - 1
+		bit := uint64(1) << uint(j)
 		shared, qShared := 0.0, 0.0
-		k := 0
-		for c := 0; c < nc && k < len(p); c++ {
-			id := ids[c]
-			for k < len(p) && p[k] < id {
-				k++
-			}
-			if k < len(p) && p[k] == id {
+		for c := 0; c < nc; c++ {
+			if in[c]&bit != 0 {
 				shared += share[c]
 				qShared += qShare[c]
 			}
