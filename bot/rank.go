@@ -128,10 +128,17 @@ type scratch struct {
 	keep                            []ranked
 	cands                           [candidates]Scored
 	feats                           [candidates * nFeatures]float64
+	phrasing                        phrasingBuf
 	// has and hasQ are, by entry, bitmasks of the query terms (by index in the sorted query, when it has
 	// at most maskTerms terms) that the entry's text has (has), and its question side has (hasQ), with a
 	// hidden example taken out: they spare heaviestMissing and phrasingSim a search per term.
 	has, hasQ []uint64
+}
+
+// phrasingBuf is phrasingSimMask's scratch space.
+type phrasingBuf struct {
+	in            [maskTerms]uint64
+	share, qShare [maskTerms]float64
 }
 
 // maskTerms is how many query terms the bitmasks of scratch can hold; a longer query takes the slower
@@ -346,7 +353,7 @@ func (ix *Index) rankWith(q []qterm, m mask, keepFeatures bool) ([]Scored, query
 			Coverage: sc.cover[e] / qi.mass, QCoverage: sc.coverQ[e] / qi.mass, Answer: sc.ans[e] / qi.mass,
 			Focus: sc.focus[e] / qi.mass, BM25: sc.bm25[e] / qi.mass / (bm25K1 + 1)}
 		if useMask {
-			s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSimMask(int(e), q, idfs, sc.hasQ[e], qi.mass, m)
+			s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSimMask(int(e), q, idfs, sc.hasQ[e], qi.mass, m, &sc.phrasing)
 			s.miss = heaviestMissingMask(q, idfs, sc.has[e]) / qi.mass
 		} else {
 			s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSim(int(e), q, idfs, qi.mass, m)
@@ -504,19 +511,17 @@ func (ix *Index) phrasingSim(e int, q []qterm, idfs []float64, qMass float64, m 
 // phrasing terms (phrTerms) for the phrasings that have it (phrOf), and only the phrasings that share a
 // term with the query are scored: one that shares none changes neither the best similarity nor the
 // containment. The sums add the same terms in the same order, so the result is the same.
-func (ix *Index) phrasingSimMask(e int, q []qterm, idfs []float64, hasQ uint64, qMass float64, m mask) (float64, int, float64) {
+// buf is scratch space, from the pool: zeroing it on every call would cost more than the rest.
+func (ix *Index) phrasingSimMask(e int, q []qterm, idfs []float64, hasQ uint64, qMass float64, m mask, buf *phrasingBuf) (float64, int, float64) {
 	if hasQ == 0 {
 		return 0, -1, 0
 	}
 	if len(ix.phr[e]) > maskPhrasings {
 		return ix.phrasingSim(e, q, idfs, qMass, m)
 	}
-	var (
-		in            [maskTerms]uint64 // the phrasings that have each of the terms
-		share, qShare [maskTerms]float64
-		nc            int
-		some          uint64 // the phrasings that share a term with the query
-	)
+	in, share, qShare := &buf.in, &buf.share, &buf.qShare // the phrasings that have each term, its weights
+	nc := 0
+	some := uint64(0) // the phrasings that share a term with the query
 	terms, of := ix.phrTerms[e], ix.phrOf[e]
 	for i, t := range q {
 		if hasQ&(1<<uint(i)) == 0 {
