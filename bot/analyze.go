@@ -192,8 +192,10 @@ func (ix *Index) wordTokensMemo(ws []string, tr *trace, correct bool, memo *stem
 			w = r
 		}
 		s, known := ix.stems[w]
-		if c, ok := ix.aliases[w]; ok && tr != nil {
-			tr.Corrections = append(tr.Corrections, w+" → "+c)
+		if tr != nil {
+			if c, ok := ix.aliases[w]; ok {
+				tr.Corrections = append(tr.Corrections, w+" → "+c)
+			}
 		}
 		if !known {
 			s = memo.stem(w)

@@ -168,27 +168,33 @@ func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *
 			return Reply{Status: StatusFallback, Reason: ReasonNoMatch, Text: texts.Fallback, Links: texts.FallbackLinks}, nil
 		}
 	}
+	if ws == nil {
+		ws = words(text)
+	}
+	// The message is analysed (ix.analyze) once, when first needed.
+	var stems []string
+	analysed := false
+	analyse := func() []string {
+		if !analysed {
+			stems, analysed = ix.finish(ix.wordTokensMemo(ws, nil, true, memo), nil), true
+		}
+		return stems
+	}
 	if conv != nil && len(conv.candidates) > 0 {
-		if e := pickCandidate(ix, text, conv.candidates); e != nil {
+		if e := pickCandidate(ix, ws, analyse, conv.candidates); e != nil {
 			conv.lastTerms = ix.analyze(e.Title, nil)
 			return b.answered(ix, e, 1), nil
 		}
 	}
 	// Crisis messages never get here: Answer signposts them first, whatever the limits.
-	if ws == nil {
-		ws = words(text)
-	}
 	// Personal medical advice is refused (judgeSafety and safetyCut). In the unsure middle the question is
 	// analysed and ranked to see whether an entry answers it; the matching below reuses both.
-	var stems []string
-	analysed := false
 	var safetyTop []Scored
 	var safetyQI queryInfo
 	ranked := false
 	p, career := ix.safety.probabilityWords(text, ws, memo), -1.0
 	if p >= safetyCut.MaybeAt && p < safetyCut.RefuseAt {
-		stems, analysed = ix.finish(ix.wordTokensMemo(ws, nil, true, memo), nil), true
-		safetyTop, safetyQI = ix.rankLean(ix.queryTerms(stems, 1, nil), noMask)
+		safetyTop, safetyQI = ix.rankLean(ix.queryTerms(analyse(), 1, nil), noMask)
 		ranked = true
 		career = 0
 		if len(safetyTop) > 0 {
@@ -207,9 +213,7 @@ func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *
 		return Reply{Status: StatusSmalltalk, Text: texts.Help}, nil
 	}
 
-	if !analysed {
-		stems = ix.finish(ix.wordTokensMemo(ws, nil, true, memo), nil)
-	}
+	analyse()
 	if onlyNumbers(stems) {
 		// A bare "1" with no list to pick from is not a question about FRCR part 1.
 		stems, ranked = nil, false
@@ -367,7 +371,7 @@ func (b *Bot) followUp(ix *Index, stems []string, conv *conversation, alone verd
 	own := ix.queryTerms(stems, 1, nil)
 	fv := b.judge(ix, ix.queryTerms(conv.lastTerms, contextWeight, ix.queryTerms(stems, 1, nil)))
 	fv.stems = append(append([]string(nil), stems...), conv.lastTerms...)
-	hasOwn := func(s Scored) bool { return len(stems) == 0 || len(ix.matched(s.index, own)) > 0 }
+	hasOwn := func(s Scored) bool { return len(stems) == 0 || ix.hasAnyTerm(s.index, own) }
 	if fv.reply.Status == StatusAnswered && hasOwn(fv.top[0]) {
 		return fv, true
 	}
@@ -584,9 +588,8 @@ func hasFoldPrefix(s, w string) bool {
 var ordinals = map[string]int{"1": 1, "one": 1, "first": 1, "1st": 1, "2": 2, "two": 2, "second": 2, "2nd": 2, "3": 3, "three": 3, "third": 3, "3rd": 3, "last": -1}
 
 // pickCandidate resolves a reply to a clarify or suggest question: a number ("2", "the second one") or
-// the candidate's title (or most of it).
-func pickCandidate(ix *Index, text string, cands []EntryRef) *knowledge.Entry {
-	ws := words(text)
+// the candidate's title (or most of it). ws are the reply's words, and analyse returns its analysis.
+func pickCandidate(ix *Index, ws []string, analyse func() []string, cands []EntryRef) *knowledge.Entry {
 	var content []string
 	for _, w := range ws {
 		if w != "the" && w != "one" && w != "number" && w != "no" && w != "option" && w != "please" && w != "pls" {
@@ -607,7 +610,7 @@ func pickCandidate(ix *Index, text string, cands []EntryRef) *knowledge.Entry {
 		}
 	}
 	// By title: the candidate whose title shares the most of the message's words, if it is clearly best.
-	stems := ix.analyze(text, nil)
+	stems := analyse()
 	if len(stems) == 0 {
 		return nil
 	}

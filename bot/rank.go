@@ -567,6 +567,20 @@ func containsID(sorted []int32, id int32) bool {
 	return ok
 }
 
+// hasAnyTerm reports whether the entry contains any of the query's terms: whether matched would list
+// any.
+func (ix *Index) hasAnyTerm(e int, q []qterm) bool {
+	for _, t := range q {
+		if t.id < 0 {
+			continue
+		}
+		if _, ok := ix.posting(int32(e), t.id); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // matched lists the query stems that the entry contains, for --explain.
 func (ix *Index) matched(e int, q []qterm) []string {
 	var out []string
