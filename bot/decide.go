@@ -60,7 +60,8 @@ type verdict struct {
 // shared state when there is one (another replica may have answered the last question), else from
 // memory.
 // ws is words(q.Text), or nil to split it here; memo is the message's stem memo (or nil).
-func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string, memo *stemMemo) (Reply, []Scored) {
+// It returns the reply and the entry nearest the question (nil when none was ranked).
+func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string, memo *stemMemo) (Reply, *knowledge.Entry) {
 	now := b.opts.Now()
 	key := convKey(q)
 	b.mu.Lock()
@@ -72,7 +73,7 @@ func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string, memo 
 	b.mu.Unlock()
 	sk, shared := b.loadConversation(ctx, q, now, &conv)
 
-	r, top := b.decide(ix, q.Text, ws, memo, &conv, q)
+	r, nearest := b.decide(ix, q.Text, ws, memo, &conv, q)
 
 	var next *conversation
 	switch r.Status {
@@ -82,7 +83,7 @@ func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string, memo 
 		next = &conversation{at: now, lastEntry: conv.lastEntry, lastTerms: conv.lastTerms, candidates: r.Candidates}
 	case StatusRefused: // a health question should not colour what comes next
 	default:
-		return r, top // nothing changes
+		return r, nearest // nothing changes
 	}
 	b.mu.Lock()
 	if next == nil {
@@ -94,7 +95,7 @@ func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string, memo 
 	if shared {
 		b.saveConversation(ctx, sk, next, now)
 	}
-	return r, top
+	return r, nearest
 }
 
 // sharedConversation is a conversation as the shared state keeps it.
@@ -153,8 +154,9 @@ func (b *Bot) saveConversation(ctx context.Context, sk StateKey, c *conversation
 // decide is the pipeline: a button's entry, a pick from the last clarify, safety, small talk, then
 // matching (with two questions in one message, and elliptical follow-ups read against the last answer).
 // conv is nil for a question with no context; decide updates conv.lastTerms when it answers. ws is
-// words(text), or nil to split it here; memo is the message's stem memo (or nil).
-func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *conversation, q Query) (Reply, []Scored) {
+// words(text), or nil to split it here; memo is the message's stem memo (or nil). It returns the reply
+// and the entry nearest the question (the best candidate, whatever the reply; nil when none was ranked).
+func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *conversation, q Query) (Reply, *knowledge.Entry) {
 	texts := ix.base.Texts
 	if q.EntryID != "" {
 		if e := ix.base.Entry(q.EntryID); e != nil {
@@ -189,12 +191,19 @@ func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *
 	// Crisis messages never get here: Answer signposts them first, whatever the limits.
 	// Personal medical advice is refused (judgeSafety and safetyCut). In the unsure middle the question is
 	// analysed and ranked to see whether an entry answers it; the matching below reuses both.
+	// The message's own candidates go into a pooled buffer: nothing decide returns or keeps refers to
+	// them (only the nearest entry is returned), so it goes back to the pool at the end.
+	mainTop := topPool.Get().(*[candidates]Scored)
+	defer func() {
+		clear(mainTop[:])
+		topPool.Put(mainTop)
+	}()
 	var safetyTop []Scored
 	var safetyQI queryInfo
 	ranked := false
 	p, career := ix.safety.probabilityWords(text, ws, memo), -1.0
 	if p >= safetyCut.MaybeAt && p < safetyCut.RefuseAt {
-		safetyTop, safetyQI = ix.rankLean(ix.queryTerms(analyse(), 1, nil), noMask)
+		safetyTop, safetyQI = ix.rankLean(ix.queryTerms(analyse(), 1, nil), noMask, mainTop)
 		ranked = true
 		career = 0
 		if len(safetyTop) > 0 {
@@ -222,7 +231,7 @@ func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *
 	if ranked {
 		v = verdict{reply: b.cut(ix, safetyTop, safetyQI, decision), top: safetyTop, qi: safetyQI}
 	} else {
-		v = b.judge(ix, ix.queryTerms(stems, 1, nil))
+		v = b.judgeInto(ix, ix.queryTerms(stems, 1, nil), mainTop)
 	}
 	v.stems = stems
 
@@ -240,12 +249,20 @@ func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *
 	if conv != nil && v.reply.Status == StatusAnswered {
 		conv.lastTerms = v.stems
 	}
-	return v.reply, v.top
+	if len(v.top) > 0 {
+		return v.reply, v.top[0].Entry
+	}
+	return v.reply, nil
 }
 
 // judge ranks an analysed question and cuts the confidence into a reply.
 func (b *Bot) judge(ix *Index, terms []qterm) verdict {
-	top, qi := ix.rankLean(terms, noMask)
+	return b.judgeInto(ix, terms, nil)
+}
+
+// judgeInto is judge with the candidates written to into (see rankLean).
+func (b *Bot) judgeInto(ix *Index, terms []qterm, into *[candidates]Scored) verdict {
+	top, qi := ix.rankLean(terms, noMask, into)
 	return verdict{reply: b.cut(ix, top, qi, decision), top: top, qi: qi}
 }
 

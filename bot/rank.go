@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/radbot/radbot/knowledge"
 )
@@ -170,17 +171,18 @@ const (
 // rank scores every entry that shares a term with the query and returns the best candidates, ordered by
 // confidence, with what was found about the query as a whole. m hides one example (leave-one-out).
 func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
-	return ix.rankWith(q, m, true)
+	return ix.rankWith(q, m, true, nil)
 }
 
 // rankLean is rank for a reply: the candidates come without their feature vectors (features is nil),
-// which only learning, cross-validation and --explain read.
-func (ix *Index) rankLean(q []qterm, m mask) ([]Scored, queryInfo) {
-	return ix.rankWith(q, m, false)
+// which only learning, cross-validation and --explain read. They are written to into when it is not
+// nil (the caller's space, which the result then shares), else to a new slice.
+func (ix *Index) rankLean(q []qterm, m mask, into *[candidates]Scored) ([]Scored, queryInfo) {
+	return ix.rankWith(q, m, false, into)
 }
 
-// rankWith is rank, keeping the candidates' feature vectors or not.
-func (ix *Index) rankWith(q []qterm, m mask, keepFeatures bool) ([]Scored, queryInfo) {
+// rankWith is rank, keeping the candidates' feature vectors or not (see rankLean for into).
+func (ix *Index) rankWith(q []qterm, m mask, keepFeatures bool, into *[candidates]Scored) ([]Scored, queryInfo) {
 	n := len(ix.base.Entries)
 	var qi queryInfo
 	qi.oosAt = -1
@@ -340,10 +342,13 @@ func (ix *Index) rankWith(q []qterm, m mask, keepFeatures bool) ([]Scored, query
 	// the scratch).
 	var sorted []Scored
 	var feats []float64
-	if keepFeatures {
+	switch {
+	case keepFeatures:
 		ro := new(rankOut)
 		sorted, feats = ro.s[:len(buf):len(buf)], ro.f[:]
-	} else {
+	case into != nil:
+		sorted, feats = into[:len(buf):len(buf)], sc.feats[:]
+	default:
 		sorted, feats = make([]Scored, len(buf)), sc.feats[:]
 	}
 	out := sc.cands[:len(buf)]
@@ -377,6 +382,9 @@ func (ix *Index) rankWith(q []qterm, m mask, keepFeatures bool) ([]Scored, query
 	clear(out)
 	return sorted, qi
 }
+
+// topPool holds the candidate buffers of decide's rankings (see rankLean's into).
+var topPool = sync.Pool{New: func() any { return new([candidates]Scored) }}
 
 // rankOut is what rank returns, in one allocation: the candidates and their feature vectors.
 type rankOut struct {

@@ -271,7 +271,7 @@ func (ix *Index) judgeSafety(m *safetyModel, text string, lowest float64, highes
 	p, career = m.probability(text), -1
 	if p >= lowest && p < highest {
 		career = 0
-		if top, _ := ix.rankLean(ix.queryTerms(ix.analyze(text, nil), 1, nil), noMask); len(top) > 0 {
+		if top, _ := ix.rankLean(ix.queryTerms(ix.analyze(text, nil), 1, nil), noMask, nil); len(top) > 0 {
 			career = top[0].Confidence
 		}
 	}
