@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -351,7 +350,10 @@ func choicesText(intro string, cands []EntryRef) string {
 	var sb strings.Builder
 	sb.WriteString(strings.TrimSpace(intro))
 	for i, c := range cands {
-		fmt.Fprintf(&sb, "\n%d. %s", i+1, c.Title)
+		sb.WriteByte('\n') // "\n%d. %s"
+		sb.WriteString(strconv.Itoa(i + 1))
+		sb.WriteString(". ")
+		sb.WriteString(c.Title)
 	}
 	return sb.String()
 }
