@@ -126,15 +126,40 @@ func stem(w string) string {
 	return english.Stem(w, true)
 }
 
+// stemMemo remembers the stems of the words of one message that the index does not know, so that the
+// crisis check, the safety classifier and the matching stem each only once. A nil memo remembers nothing.
+type stemMemo struct {
+	n    int
+	w, s [16]string
+}
+
+// stem returns stem(w), computed once per message.
+func (m *stemMemo) stem(w string) string {
+	if m == nil {
+		return stem(w)
+	}
+	for i := 0; i < m.n; i++ {
+		if m.w[i] == w {
+			return m.s[i]
+		}
+	}
+	s := stem(w)
+	if m.n < len(m.w) {
+		m.w[m.n], m.s[m.n] = w, s
+		m.n++
+	}
+	return s
+}
+
 // wordStem returns a word's stem, from the stems the index already knows when it can: the Snowball
 // stemmer is the costliest step of reading a question.
-func (ix *Index) wordStem(w string) string {
+func (ix *Index) wordStem(w string, memo *stemMemo) string {
 	if ix != nil {
 		if s, ok := ix.stems[w]; ok && ix.aliases[w] == "" {
 			return s
 		}
 	}
-	return stem(w)
+	return memo.stem(w)
 }
 
 // Normalize returns the canonical form of a text (knowledge.Normalize): lower case, invisible characters
@@ -153,6 +178,11 @@ type trace struct {
 // wordTokens turns normalised words into tokens: chat spellings read, stems taken, stop words marked,
 // and (when correct is set) words the knowledge has never seen corrected to a known word.
 func (ix *Index) wordTokens(ws []string, tr *trace, correct bool) []token {
+	return ix.wordTokensMemo(ws, tr, correct, nil)
+}
+
+// wordTokensMemo is wordTokens with the message's stem memo.
+func (ix *Index) wordTokensMemo(ws []string, tr *trace, correct bool, memo *stemMemo) []token {
 	out := make([]token, 0, len(ws))
 	for _, w := range ws {
 		if r, ok := chatWord(w); ok {
@@ -162,11 +192,13 @@ func (ix *Index) wordTokens(ws []string, tr *trace, correct bool) []token {
 			w = r
 		}
 		s, known := ix.stems[w]
-		if c, ok := ix.aliases[w]; ok && tr != nil {
-			tr.Corrections = append(tr.Corrections, w+" → "+c)
+		if tr != nil {
+			if c, ok := ix.aliases[w]; ok {
+				tr.Corrections = append(tr.Corrections, w+" → "+c)
+			}
 		}
 		if !known {
-			s = stem(w)
+			s = memo.stem(w)
 			_, known = ix.terms[s]
 		}
 		if !known && correct && !stopWords[w] {

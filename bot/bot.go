@@ -132,9 +132,14 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	ix := b.index.Load()
 	texts := ix.base.Texts
 	var r Reply
-	var top []Scored
+	var nearest *knowledge.Entry
+	var ws []string // the message's words, split once for the crisis check and the rest
+	var memo stemMemo
+	if len(q.Text) <= 8*b.opts.MaxQuestionChars {
+		ws = words(q.Text)
+	}
 	switch {
-	case len(q.Text) <= 8*b.opts.MaxQuestionChars && ix.crisisPhrase(words(q.Text)) != "":
+	case ws != nil && ix.crisisPhrase(ws, &memo) != "":
 		// Someone may be in danger: the urgent signposting is always shown, whatever the limits.
 		r = crisisReply(texts)
 	case utf8.RuneCountInString(q.Text) > b.opts.MaxQuestionChars:
@@ -142,11 +147,11 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 	case !b.allow(ctx, q):
 		r = Reply{Status: StatusLimited, Text: texts.RateLimited}
 	default:
-		r, top = b.answer(ctx, ix, q)
+		r, nearest = b.answer(ctx, ix, q, ws, &memo)
 	}
 	r.KnowledgeVersion = ix.base.Version
 	if r.Status != StatusLimited {
-		b.record(ctx, q, &r, top)
+		b.record(ctx, q, &r, nearest)
 	}
 	if r.Status == StatusFallback && r.Reason == ReasonNoMatch && r.InteractionID != 0 {
 		// Only a question that was really stored is said to be kept for the maintainers.
@@ -160,7 +165,7 @@ func (b *Bot) Answer(ctx context.Context, q Query) Reply {
 
 // record queues the interaction for the store and sets r.InteractionID (left 0 when the queue is full,
 // so that no feedback button points at a row that will never exist).
-func (b *Bot) record(_ context.Context, q Query, r *Reply, top []Scored) {
+func (b *Bot) record(_ context.Context, q Query, r *Reply, nearest *knowledge.Entry) {
 	if b.rec == nil || r.Status == StatusSmalltalk {
 		return
 	}
@@ -183,8 +188,8 @@ func (b *Bot) record(_ context.Context, q Query, r *Reply, top []Scored) {
 		if q.EntryID != "" && in.Question == "" {
 			in.Question = r.Entry.Title
 		}
-	} else if len(top) > 0 {
-		in.NearestID = top[0].Entry.ID
+	} else if nearest != nil {
+		in.NearestID = nearest.ID
 	}
 	if r.Status == StatusRefused {
 		// The question may reveal someone's health; keep only the fact that it was refused.

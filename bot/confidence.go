@@ -14,17 +14,35 @@ import (
 // evaluation question is ever used, so the evaluation stays honest.
 
 // featureNames label the confidence features, for --explain.
-var featureNames = []string{
+var featureNames = [...]string{
 	"bias", "coverage", "q-coverage", "focus", "phrasing", "answer", "bm25", "exact", "off-knowledge",
 	"unknown", "oos-sim", "oos-over-in", "prelim-gap", "top", "short", "phrasing-gap", "off-questions", "missing", "contains-phrasing", "contain-gap", "scope-odds", "scope-most", "scope-least",
 }
 
-// features computes the feature vectors of candidates ordered by prelim score.
-func features(cands []Scored, qi queryInfo) {
-	maxPhr, maxCon := 0.0, 0.0
-	for _, c := range cands {
-		maxPhr = math.Max(maxPhr, c.Phrasing)
-		maxCon = math.Max(maxCon, c.contain)
+// nFeatures is the length of a candidate's feature vector (featureNames).
+const nFeatures = len(featureNames)
+
+// features computes the feature vectors of candidates ordered by prelim score. The vectors share one
+// allocation, all when it is long enough.
+func features(cands []Scored, qi queryInfo, all []float64) {
+	// The builtin max gives what math.Max does (NaN and signed zeros alike), faster. otherPhr, the best
+	// phrasing similarity of the other candidates, is the best of all but for the (first) best one, whose
+	// is the second best.
+	maxPhr, maxCon, secondPhr, bestAt := 0.0, 0.0, 0.0, -1
+	for i, c := range cands {
+		if bestAt < 0 || c.Phrasing > cands[bestAt].Phrasing {
+			bestAt = i
+		}
+		maxCon = max(maxCon, c.contain)
+	}
+	for i, c := range cands {
+		maxPhr = max(maxPhr, c.Phrasing)
+		if i != bestAt {
+			secondPhr = max(secondPhr, c.Phrasing)
+		}
+	}
+	if len(all) < len(cands)*nFeatures {
+		all = make([]float64, len(cands)*nFeatures)
 	}
 	for i := range cands {
 		c := &cands[i]
@@ -37,11 +55,9 @@ func features(cands []Scored, qi queryInfo) {
 		default:
 			gap = c.Prelim - cands[0].Prelim
 		}
-		otherPhr := 0.0
-		for j, o := range cands {
-			if j != i {
-				otherPhr = math.Max(otherPhr, o.Phrasing)
-			}
+		otherPhr := maxPhr
+		if i == bestAt {
+			otherPhr = secondPhr
 		}
 		exact, top := 0.0, 0.0
 		if c.Phrasing > 0.999 {
@@ -50,25 +66,42 @@ func features(cands []Scored, qi queryInfo) {
 		if i == 0 {
 			top = 1
 		}
-		c.features = []float64{1, c.Coverage, c.QCoverage, c.Focus, c.Phrasing, c.Answer, c.BM25, exact,
-			qi.off, qi.unknown, qi.oosSim, qi.oosSim - maxPhr, gap, top, 1 / math.Sqrt(float64(max(1, qi.nContent))),
-			c.Phrasing - otherPhr, qi.offQ, c.miss, c.contain, c.contain - maxCon, qi.scope, qi.scopeMax / 5, qi.scopeMin / 5}
+		f := all[i*nFeatures : (i+1)*nFeatures : (i+1)*nFeatures]
+		f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7] = 1, c.Coverage, c.QCoverage, c.Focus, c.Phrasing, c.Answer, c.BM25, exact
+		f[8], f[9], f[10], f[11], f[12], f[13] = qi.off, qi.unknown, qi.oosSim, qi.oosSim-maxPhr, gap, top
+		f[14] = 1 / math.Sqrt(float64(max(1, qi.nContent)))
+		f[15], f[16], f[17], f[18], f[19] = c.Phrasing-otherPhr, qi.offQ, c.miss, c.contain, c.contain-maxCon
+		f[20], f[21], f[22] = qi.scope, qi.scopeMax/5, qi.scopeMin/5
+		c.features = f
 	}
 }
 
 // score sets each candidate's features and, once the model is learned, its confidence: the
-// probability, among these candidates and "none of them", that it is the right answer.
+// probability, among these candidates and "none of them", that it is the right answer. It computes
+// what choiceProbs does, in place.
 func (m *model) score(cands []Scored, qi queryInfo) {
-	features(cands, qi)
+	m.scoreInto(cands, qi, nil)
+}
+
+// scoreInto is score with the feature vectors in all when it is long enough.
+func (m *model) scoreInto(cands []Scored, qi queryInfo, all []float64) {
+	features(cands, qi, all)
 	if m == nil {
 		return
 	}
-	xs := make([][]float64, len(cands))
+	zmax := 0.0
 	for i := range cands {
-		xs[i] = cands[i].features
+		z := dot(m.w, cands[i].features)
+		cands[i].Confidence = z
+		zmax = max(zmax, z)
 	}
-	for i, p := range choiceProbs(m.w, xs, make([]float64, 0, len(cands))) {
-		cands[i].Confidence = p
+	sum := math.Exp(-zmax) // "none"
+	for i := range cands {
+		cands[i].Confidence = math.Exp(cands[i].Confidence - zmax)
+		sum += cands[i].Confidence
+	}
+	for i := range cands {
+		cands[i].Confidence /= sum
 	}
 }
 

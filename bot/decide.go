@@ -3,11 +3,11 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/radbot/radbot/knowledge"
 )
@@ -58,7 +58,9 @@ type verdict struct {
 // answer picks the reply for one question within its conversation. The conversation comes from the
 // shared state when there is one (another replica may have answered the last question), else from
 // memory.
-func (b *Bot) answer(ctx context.Context, ix *Index, q Query) (Reply, []Scored) {
+// ws is words(q.Text), or nil to split it here; memo is the message's stem memo (or nil).
+// It returns the reply and the entry nearest the question (nil when none was ranked).
+func (b *Bot) answer(ctx context.Context, ix *Index, q Query, ws []string, memo *stemMemo) (Reply, *knowledge.Entry) {
 	now := b.opts.Now()
 	key := convKey(q)
 	b.mu.Lock()
@@ -70,7 +72,7 @@ func (b *Bot) answer(ctx context.Context, ix *Index, q Query) (Reply, []Scored) 
 	b.mu.Unlock()
 	sk, shared := b.loadConversation(ctx, q, now, &conv)
 
-	r, top := b.decide(ix, q.Text, &conv, q)
+	r, nearest := b.decide(ix, q.Text, ws, memo, &conv, q)
 
 	var next *conversation
 	switch r.Status {
@@ -80,7 +82,7 @@ func (b *Bot) answer(ctx context.Context, ix *Index, q Query) (Reply, []Scored) 
 		next = &conversation{at: now, lastEntry: conv.lastEntry, lastTerms: conv.lastTerms, candidates: r.Candidates}
 	case StatusRefused: // a health question should not colour what comes next
 	default:
-		return r, top // nothing changes
+		return r, nearest // nothing changes
 	}
 	b.mu.Lock()
 	if next == nil {
@@ -92,7 +94,7 @@ func (b *Bot) answer(ctx context.Context, ix *Index, q Query) (Reply, []Scored) 
 	if shared {
 		b.saveConversation(ctx, sk, next, now)
 	}
-	return r, top
+	return r, nearest
 }
 
 // sharedConversation is a conversation as the shared state keeps it.
@@ -150,8 +152,10 @@ func (b *Bot) saveConversation(ctx context.Context, sk StateKey, c *conversation
 
 // decide is the pipeline: a button's entry, a pick from the last clarify, safety, small talk, then
 // matching (with two questions in one message, and elliptical follow-ups read against the last answer).
-// conv is nil for a question with no context; decide updates conv.lastTerms when it answers.
-func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply, []Scored) {
+// conv is nil for a question with no context; decide updates conv.lastTerms when it answers. ws is
+// words(text), or nil to split it here; memo is the message's stem memo (or nil). It returns the reply
+// and the entry nearest the question (the best candidate, whatever the reply; nil when none was ranked).
+func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *conversation, q Query) (Reply, *knowledge.Entry) {
 	texts := ix.base.Texts
 	if q.EntryID != "" {
 		if e := ix.base.Entry(q.EntryID); e != nil {
@@ -165,15 +169,47 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 			return Reply{Status: StatusFallback, Reason: ReasonNoMatch, Text: texts.Fallback, Links: texts.FallbackLinks}, nil
 		}
 	}
+	if ws == nil {
+		ws = words(text)
+	}
+	// The message is analysed (ix.analyze) once, when first needed.
+	var stems []string
+	analysed := false
+	analyse := func() []string {
+		if !analysed {
+			stems, analysed = ix.finish(ix.wordTokensMemo(ws, nil, true, memo), nil), true
+		}
+		return stems
+	}
 	if conv != nil && len(conv.candidates) > 0 {
-		if e := pickCandidate(ix, text, conv.candidates); e != nil {
+		if e := pickCandidate(ix, ws, analyse, conv.candidates); e != nil {
 			conv.lastTerms = ix.analyze(e.Title, nil)
 			return b.answered(ix, e, 1), nil
 		}
 	}
 	// Crisis messages never get here: Answer signposts them first, whatever the limits.
-	ws := words(text)
-	if ix.refuses(text) {
+	// Personal medical advice is refused (judgeSafety and safetyCut). In the unsure middle the question is
+	// analysed and ranked to see whether an entry answers it; the matching below reuses both.
+	// The message's own candidates go into a pooled buffer: nothing decide returns or keeps refers to
+	// them (only the nearest entry is returned), so it goes back to the pool at the end.
+	mainTop := topPool.Get().(*[candidates]Scored)
+	defer func() {
+		clear(mainTop[:])
+		topPool.Put(mainTop)
+	}()
+	var safetyTop []Scored
+	var safetyQI queryInfo
+	ranked := false
+	p, career := ix.safety.probabilityWords(text, ws, memo), -1.0
+	if p >= safetyCut.MaybeAt && p < safetyCut.RefuseAt {
+		safetyTop, safetyQI = ix.rankLean(ix.queryTerms(analyse(), 1, nil), noMask, mainTop)
+		ranked = true
+		career = 0
+		if len(safetyTop) > 0 {
+			career = safetyTop[0].Confidence
+		}
+	}
+	if safetyCut.refuses(p, career) {
 		return Reply{Status: StatusRefused, Reason: ReasonMedical, Text: texts.Refusal, Links: texts.RefusalLinks}, nil
 	}
 	switch smalltalkKind(ws) {
@@ -185,12 +221,17 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 		return Reply{Status: StatusSmalltalk, Text: texts.Help}, nil
 	}
 
-	stems := ix.finish(ix.wordTokens(ws, nil, true), nil)
+	analyse()
 	if onlyNumbers(stems) {
 		// A bare "1" with no list to pick from is not a question about FRCR part 1.
-		stems = nil
+		stems, ranked = nil, false
 	}
-	v := b.judge(ix, ix.queryTerms(stems, 1, nil))
+	var v verdict
+	if ranked {
+		v = verdict{reply: b.cut(ix, safetyTop, safetyQI, decision), top: safetyTop, qi: safetyQI}
+	} else {
+		v = b.judgeInto(ix, ix.queryTerms(stems, 1, nil), mainTop)
+	}
 	v.stems = stems
 
 	// An elliptical follow-up ("and for IR?", "how long does that take") is read against the last
@@ -201,18 +242,26 @@ func (b *Bot) decide(ix *Index, text string, conv *conversation, q Query) (Reply
 		}
 	}
 	// Two questions in one message: answer the stronger, offer the other first.
-	if v2, ok := b.twoQuestions(ix, text, v); ok {
+	if v2, ok := b.twoQuestions(ix, text, v, memo); ok {
 		v = v2
 	}
 	if conv != nil && v.reply.Status == StatusAnswered {
 		conv.lastTerms = v.stems
 	}
-	return v.reply, v.top
+	if len(v.top) > 0 {
+		return v.reply, v.top[0].Entry
+	}
+	return v.reply, nil
 }
 
 // judge ranks an analysed question and cuts the confidence into a reply.
 func (b *Bot) judge(ix *Index, terms []qterm) verdict {
-	top, qi := ix.rank(terms, noMask)
+	return b.judgeInto(ix, terms, nil)
+}
+
+// judgeInto is judge with the candidates written to into (see rankLean).
+func (b *Bot) judgeInto(ix *Index, terms []qterm, into *[candidates]Scored) verdict {
+	top, qi := ix.rankLean(terms, noMask, into)
 	return verdict{reply: b.cut(ix, top, qi, decision), top: top, qi: qi}
 }
 
@@ -301,7 +350,10 @@ func choicesText(intro string, cands []EntryRef) string {
 	var sb strings.Builder
 	sb.WriteString(strings.TrimSpace(intro))
 	for i, c := range cands {
-		fmt.Fprintf(&sb, "\n%d. %s", i+1, c.Title)
+		sb.WriteByte('\n') // "\n%d. %s"
+		sb.WriteString(strconv.Itoa(i + 1))
+		sb.WriteString(". ")
+		sb.WriteString(c.Title)
 	}
 	return sb.String()
 }
@@ -338,7 +390,7 @@ func (b *Bot) followUp(ix *Index, stems []string, conv *conversation, alone verd
 	own := ix.queryTerms(stems, 1, nil)
 	fv := b.judge(ix, ix.queryTerms(conv.lastTerms, contextWeight, ix.queryTerms(stems, 1, nil)))
 	fv.stems = append(append([]string(nil), stems...), conv.lastTerms...)
-	hasOwn := func(s Scored) bool { return len(stems) == 0 || len(ix.matched(s.index, own)) > 0 }
+	hasOwn := func(s Scored) bool { return len(stems) == 0 || ix.hasAnyTerm(s.index, own) }
 	if fv.reply.Status == StatusAnswered && hasOwn(fv.top[0]) {
 		return fv, true
 	}
@@ -406,14 +458,14 @@ func elliptical(ws []string, stems []string, standalone verdict) bool {
 // first related question. The whole message's answer, when there is one, stays the answer; otherwise the
 // part with the most to it is answered. It also rescues a message whose one real question sits beside a
 // sentence of context ("F2 in the midlands here. how long is IR training?").
-func (b *Bot) twoQuestions(ix *Index, text string, whole verdict) (verdict, bool) {
+func (b *Bot) twoQuestions(ix *Index, text string, whole verdict, memo *stemMemo) (verdict, bool) {
 	parts := splitQuestions(text)
 	if len(parts) < 2 {
 		return verdict{}, false
 	}
 	var got []verdict
 	for _, p := range parts {
-		stems := ix.analyze(p, nil)
+		stems := ix.finish(ix.wordTokensMemo(words(p), nil, true, memo), nil) // ix.analyze
 		if len(stems) == 0 {
 			continue
 		}
@@ -473,14 +525,19 @@ would will whats`)
 // splitQuestions splits a message into its sentences and, inside a sentence, at "and"/"also"/"plus"
 // followed by a question word. It returns nil when there is nothing to split.
 func splitQuestions(text string) []string {
+	if !mightSplit(text) {
+		return nil
+	}
 	var parts []string
-	for _, s := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' || r == '\n' }) {
+	for _, s := range strings.FieldsFunc(text, isSentenceEnd) {
 		ws := strings.Fields(s)
 		start := 0
 		for i := 1; i+1 < len(ws); i++ {
 			w := strings.ToLower(strings.Trim(ws[i], ",")) // "and", "also", "plus"
-			next := knowledge.Words(ws[i+1])
-			if (w == "and" || w == "also" || w == "plus" || w == "&") && len(next) > 0 && questionStarts[next[0]] {
+			if w != "and" && w != "also" && w != "plus" && w != "&" {
+				continue
+			}
+			if next := knowledge.Words(ws[i+1]); len(next) > 0 && questionStarts[next[0]] {
 				parts = append(parts, strings.Join(ws[start:i], " "))
 				start = i + 1
 			}
@@ -495,12 +552,63 @@ func splitQuestions(text string) []string {
 	return parts
 }
 
+func isSentenceEnd(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' || r == '\n' }
+
+// mightSplit is a cheap test that splitQuestions can find two parts: the text has two sentences with
+// words in them, or a sentence has "and", "also", "plus" or "&" somewhere (in any case; no other letter
+// lower-cases to the ASCII letters of these words).
+func mightSplit(text string) bool {
+	sentences, words := 0, false
+	for _, r := range text {
+		switch {
+		case isSentenceEnd(r):
+			if words {
+				sentences++
+			}
+			words = false
+		case !unicode.IsSpace(r):
+			words = true
+		}
+	}
+	if words {
+		sentences++
+	}
+	if sentences >= 2 {
+		return true
+	}
+	for i := 0; i < len(text); i++ {
+		switch text[i] | 0x20 {
+		case 'a':
+			if hasFoldPrefix(text[i:], "and") || hasFoldPrefix(text[i:], "also") {
+				return true
+			}
+		case 'p':
+			if hasFoldPrefix(text[i:], "plus") {
+				return true
+			}
+		}
+	}
+	return strings.Contains(text, "&")
+}
+
+// hasFoldPrefix reports whether s starts with the lower-case ASCII word w, in any ASCII case.
+func hasFoldPrefix(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if s[i]|0x20 != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
 var ordinals = map[string]int{"1": 1, "one": 1, "first": 1, "1st": 1, "2": 2, "two": 2, "second": 2, "2nd": 2, "3": 3, "three": 3, "third": 3, "3rd": 3, "last": -1}
 
 // pickCandidate resolves a reply to a clarify or suggest question: a number ("2", "the second one") or
-// the candidate's title (or most of it).
-func pickCandidate(ix *Index, text string, cands []EntryRef) *knowledge.Entry {
-	ws := words(text)
+// the candidate's title (or most of it). ws are the reply's words, and analyse returns its analysis.
+func pickCandidate(ix *Index, ws []string, analyse func() []string, cands []EntryRef) *knowledge.Entry {
 	var content []string
 	for _, w := range ws {
 		if w != "the" && w != "one" && w != "number" && w != "no" && w != "option" && w != "please" && w != "pls" {
@@ -521,7 +629,7 @@ func pickCandidate(ix *Index, text string, cands []EntryRef) *knowledge.Entry {
 		}
 	}
 	// By title: the candidate whose title shares the most of the message's words, if it is clearly best.
-	stems := ix.analyze(text, nil)
+	stems := analyse()
 	if len(stems) == 0 {
 		return nil
 	}

@@ -52,14 +52,14 @@ func (b *Bot) Explain(text string) Explanation {
 	ws := words(text)
 	ex := Explanation{Question: text, Normalized: Normalize(text), SafetyAt: safetyCut.RefuseAt,
 		Pick: decision.Pick, Scope: decision.Scope, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt, InScopeAt: decision.InScopeAt,
-		Features: featureNames}
+		Features: featureNames[:]}
 	if ix.conf != nil {
 		ex.Weights = ix.conf.w
 	}
 	tr := &trace{}
 	ex.Tokens = ix.analyze(text, tr)
 	ex.Corrections, ex.Synonyms = tr.Corrections, tr.Synonyms
-	ex.Crisis = ix.crisisPhrase(ws)
+	ex.Crisis = ix.crisisPhrase(ws, nil)
 	ex.Safety = ix.safety.probability(text)
 	ex.SafetyNeighbour = ix.safety.nearest(text, 3)
 	ex.Smalltalk = smalltalkKind(ws) != talkNone
@@ -80,7 +80,7 @@ func (b *Bot) Explain(text string) Explanation {
 	if ex.Crisis != "" {
 		ex.Reply = crisisReply(ix.base.Texts)
 	} else {
-		ex.Reply, _ = b.decide(ix, text, nil, Query{})
+		ex.Reply, _ = b.decide(ix, text, ws, nil, nil, Query{})
 	}
 	return ex
 }

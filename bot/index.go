@@ -31,6 +31,10 @@ type Index struct {
 	bm25Norm []float64   // by entry: k1·(1-b+b·len/avgLen)
 	phr      [][][]int32 // by entry: title and each phrasing as a sorted set of term ids
 	phrW     [][]float64 // by entry, by phrasing: its idf mass
+	// phrTerms are, by entry, the distinct terms of its title and phrasings (sorted), and phrOf which of
+	// them (bit j: ix.phr[e][j]) has each, for entries of at most 64: phrasingSimMask reads them.
+	phrTerms [][]int32
+	phrOf    [][]uint64
 	// titleStems are each entry's title analysed, for picking a choice by its words.
 	titleStems [][]string
 	entryIndex map[string]int
@@ -48,6 +52,8 @@ type Index struct {
 	conf   *model // answer confidence, learned from the phrasings and out-of-scope examples
 	safety *safetyModel
 	crisis [][]string // crisis phrases as word sequences
+	// crisisFirst indexes the crisis phrases by their first word, in list order.
+	crisisFirst map[string][]int32
 
 	pool sync.Pool // *scratch
 }
@@ -90,6 +96,8 @@ func NewIndex(base *knowledge.Base) *Index {
 		aliases: map[string]string{},
 		deletes: map[string][]int32{},
 		syn:     map[string][]synRule{},
+
+		crisisFirst: map[string][]int32{},
 	}
 	englishWords() // decode the dictionary now, not on the first question with a typo
 	fields := ix.buildVocabulary()
@@ -355,7 +363,49 @@ func (ix *Index) buildPostings(texts []entryText) {
 			}
 		}
 	}
+	ix.buildPhrasingTerms()
 }
+
+// buildPhrasingTerms lists each entry's phrasing terms and which phrasings have each (phrTerms, phrOf),
+// in two allocations for all entries.
+func (ix *Index) buildPhrasingTerms() {
+	n := len(ix.phr)
+	ix.phrTerms, ix.phrOf = make([][]int32, n), make([][]uint64, n)
+	var all []int32
+	ends := make([]int, n) // where each entry's terms end in all
+	for i, ps := range ix.phr {
+		if len(ps) <= maskPhrasings {
+			start := len(all)
+			for _, p := range ps {
+				all = append(all, p...)
+			}
+			slices.Sort(all[start:])
+			all = append(all[:start], slices.Compact(all[start:])...)
+		}
+		ends[i] = len(all)
+	}
+	all = slices.Clip(all)
+	of := make([]uint64, len(all))
+	start := 0
+	for i, ps := range ix.phr {
+		if len(ps) > maskPhrasings {
+			continue
+		}
+		terms, end := all[start:ends[i]:ends[i]], ends[i]
+		ix.phrTerms[i], ix.phrOf[i] = terms, of[start:end:end]
+		for j, p := range ps {
+			for _, id := range p {
+				k, _ := slices.BinarySearch(terms, id)
+				ix.phrOf[i][k] |= 1 << uint(j)
+			}
+		}
+		start = end
+	}
+}
+
+// maskPhrasings is how many phrasings (title included) an entry may have for phrasingSimMask; one with
+// more takes the slower path.
+const maskPhrasings = 64
 
 // buildOutOfScope indexes the out-of-scope examples: their terms (some the entries never use, like
 // "cardiology") and each example as a set, for the nearest-example similarity.

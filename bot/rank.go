@@ -3,7 +3,9 @@ package bot
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/radbot/radbot/knowledge"
 )
@@ -125,7 +127,24 @@ type scratch struct {
 	oosShared                       []float64
 	oosTouched                      []int32
 	keep                            []ranked
+	cands                           [candidates]Scored
+	feats                           [candidates * nFeatures]float64
+	phrasing                        phrasingBuf
+	// has and hasQ are, by entry, bitmasks of the query terms (by index in the sorted query, when it has
+	// at most maskTerms terms) that the entry's text has (has), and its question side has (hasQ), with a
+	// hidden example taken out: they spare heaviestMissing and phrasingSim a search per term.
+	has, hasQ []uint64
 }
+
+// phrasingBuf is phrasingSimMask's scratch space.
+type phrasingBuf struct {
+	in            [maskTerms]uint64
+	share, qShare [maskTerms]float64
+}
+
+// maskTerms is how many query terms the bitmasks of scratch can hold; a longer query takes the slower
+// path.
+const maskTerms = 64
 
 type ranked struct {
 	entry int32
@@ -152,6 +171,18 @@ const (
 // rank scores every entry that shares a term with the query and returns the best candidates, ordered by
 // confidence, with what was found about the query as a whole. m hides one example (leave-one-out).
 func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
+	return ix.rankWith(q, m, true, nil)
+}
+
+// rankLean is rank for a reply: the candidates come without their feature vectors (features is nil),
+// which only learning, cross-validation and --explain read. They are written to into when it is not
+// nil (the caller's space, which the result then shares), else to a new slice.
+func (ix *Index) rankLean(q []qterm, m mask, into *[candidates]Scored) ([]Scored, queryInfo) {
+	return ix.rankWith(q, m, false, into)
+}
+
+// rankWith is rank, keeping the candidates' feature vectors or not (see rankLean for into).
+func (ix *Index) rankWith(q []qterm, m mask, keepFeatures bool, into *[candidates]Scored) ([]Scored, queryInfo) {
 	n := len(ix.base.Entries)
 	var qi queryInfo
 	qi.oosAt = -1
@@ -212,11 +243,13 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 	sc, _ := ix.pool.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{bm25: make([]float64, n), cover: make([]float64, n), coverQ: make([]float64, n),
-			ans: make([]float64, n), focus: make([]float64, n), oosShared: make([]float64, len(ix.oos))}
+			ans: make([]float64, n), focus: make([]float64, n), oosShared: make([]float64, len(ix.oos)),
+			has: make([]uint64, n), hasQ: make([]uint64, n)}
 	}
 	defer func() {
 		for _, e := range sc.touched {
 			sc.bm25[e], sc.cover[e], sc.coverQ[e], sc.ans[e], sc.focus[e] = 0, 0, 0, 0, 0
+			sc.has[e], sc.hasQ[e] = 0, 0
 		}
 		for _, k := range sc.oosTouched {
 			sc.oosShared[k] = 0
@@ -225,11 +258,13 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		ix.pool.Put(sc)
 	}()
 
+	useMask := len(q) <= maskTerms
 	for i, t := range q {
 		if t.id < 0 {
 			continue
 		}
 		wi := t.w * idfs[i]
+		bit := uint64(1) << (uint(i) % maskTerms)
 		for _, p := range ix.post[t.id] {
 			e := p.entry
 			tfQ, tfA, focus := float64(p.tfQ), min(float64(p.tfA), maxAnswerTF), float64(p.focus)
@@ -254,10 +289,12 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 			if tfQ > 1e-9 {
 				sc.coverQ[e] += wi
 				sc.focus[e] += wi * focus
+				sc.hasQ[e] |= bit
 			}
 			if tfA > 0 {
 				sc.ans[e] += wi
 			}
+			sc.has[e] |= bit
 		}
 		for _, k := range ix.oosPo[t.id] {
 			if int(k) == m.oos {
@@ -300,19 +337,59 @@ func (ix *Index) rank(q []qterm, m mask) ([]Scored, queryInfo) {
 		buf[i] = ranked{e, p}
 	}
 	sc.keep = buf
-	out := make([]Scored, len(buf))
+	// The candidates are scored in prelim order in the scratch, then copied out in confidence order into
+	// one allocation that also holds their feature vectors when they are kept (else they are computed in
+	// the scratch).
+	var sorted []Scored
+	var feats []float64
+	switch {
+	case keepFeatures:
+		ro := new(rankOut)
+		sorted, feats = ro.s[:len(buf):len(buf)], ro.f[:]
+	case into != nil:
+		sorted, feats = into[:len(buf):len(buf)], sc.feats[:]
+	default:
+		sorted, feats = make([]Scored, len(buf)), sc.feats[:]
+	}
+	out := sc.cands[:len(buf)]
 	for i, r := range buf {
 		e := r.entry
 		s := Scored{Entry: ix.base.Entries[e], index: int(e), Prelim: r.score,
 			Coverage: sc.cover[e] / qi.mass, QCoverage: sc.coverQ[e] / qi.mass, Answer: sc.ans[e] / qi.mass,
 			Focus: sc.focus[e] / qi.mass, BM25: sc.bm25[e] / qi.mass / (bm25K1 + 1)}
-		s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSim(int(e), q, idfs, qi.mass, m)
-		s.miss = ix.heaviestMissing(int(e), q, idfs, m) / qi.mass
+		if useMask {
+			s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSimMask(int(e), q, idfs, sc.hasQ[e], qi.mass, m, &sc.phrasing)
+			s.miss = heaviestMissingMask(q, idfs, sc.has[e]) / qi.mass
+		} else {
+			s.Phrasing, s.phrasingAt, s.contain = ix.phrasingSim(int(e), q, idfs, qi.mass, m)
+			s.miss = ix.heaviestMissing(int(e), q, idfs, m) / qi.mass
+		}
 		out[i] = s
 	}
-	ix.conf.score(out, qi)
-	slices.SortStableFunc(out, func(a, b Scored) int { return cmp.Compare(b.Confidence, a.Confidence) })
-	return out, qi
+	ix.conf.scoreInto(out, qi, feats)
+	var order [candidates]int
+	idx := order[:len(out)]
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(out[b].Confidence, out[a].Confidence) })
+	for i, k := range idx {
+		sorted[i] = out[k]
+		if !keepFeatures {
+			sorted[i].features = nil
+		}
+	}
+	clear(out)
+	return sorted, qi
+}
+
+// topPool holds the candidate buffers of decide's rankings (see rankLean's into).
+var topPool = sync.Pool{New: func() any { return new([candidates]Scored) }}
+
+// rankOut is what rank returns, in one allocation: the candidates and their feature vectors.
+type rankOut struct {
+	s [candidates]Scored
+	f [candidates * nFeatures]float64
 }
 
 // heaviestMissing returns the weight of the question's heaviest term that entry e does not have anywhere:
@@ -326,6 +403,22 @@ func (ix *Index) heaviestMissing(e int, q []qterm, idfs []float64, m mask) float
 			continue
 		}
 		if t.id >= 0 && ix.has(int32(e), t.id, m) {
+			continue
+		}
+		heaviest = w
+	}
+	return heaviest
+}
+
+// heaviestMissingMask is heaviestMissing with the entry's terms given as a bitmask over q (has).
+func heaviestMissingMask(q []qterm, idfs []float64, has uint64) float64 {
+	heaviest := 0.0
+	for i, t := range q {
+		w := t.w * idfs[i]
+		if w <= heaviest {
+			continue
+		}
+		if t.id >= 0 && has&(1<<uint(i)) != 0 {
 			continue
 		}
 		heaviest = w
@@ -421,9 +514,79 @@ func (ix *Index) phrasingSim(e int, q []qterm, idfs []float64, qMass float64, m 
 	return best, at, contain
 }
 
+// phrasingSimMask is phrasingSim with the query terms the entry's question side has given as a bitmask
+// over q (hasQ): no phrasing has any other term. Each of those terms is looked up in the entry's
+// phrasing terms (phrTerms) for the phrasings that have it (phrOf), and only the phrasings that share a
+// term with the query are scored: one that shares none changes neither the best similarity nor the
+// containment. The sums add the same terms in the same order, so the result is the same.
+// buf is scratch space, from the pool: zeroing it on every call would cost more than the rest.
+func (ix *Index) phrasingSimMask(e int, q []qterm, idfs []float64, hasQ uint64, qMass float64, m mask, buf *phrasingBuf) (float64, int, float64) {
+	if hasQ == 0 {
+		return 0, -1, 0
+	}
+	if len(ix.phr[e]) > maskPhrasings {
+		return ix.phrasingSim(e, q, idfs, qMass, m)
+	}
+	in, share, qShare := &buf.in, &buf.share, &buf.qShare // the phrasings that have each term, its weights
+	nc := 0
+	some := uint64(0) // the phrasings that share a term with the query
+	terms, of := ix.phrTerms[e], ix.phrOf[e]
+	for i, t := range q {
+		if hasQ&(1<<uint(i)) == 0 {
+			continue
+		}
+		k, ok := slices.BinarySearch(terms, t.id)
+		if !ok {
+			continue
+		}
+		in[nc], share[nc], qShare[nc] = of[k], idfs[i]*math.Min(1, t.w), t.w*idfs[i]
+		some |= of[k]
+		nc++
+	}
+	if int32(e) == m.entry && m.phr >= 0 && m.phr < maskPhrasings {
+		some &^= 1 << uint(m.phr)
+	}
+	best, at, contain := 0.0, -1, 0.0
+	phrW := ix.phrW[e]
+	for some != 0 {
+		j := bits.TrailingZeros64(some)
+		some &= some - 1
+		bit := uint64(1) << uint(j)
+		shared, qShared := 0.0, 0.0
+		for c := 0; c < nc; c++ {
+			if in[c]&bit != 0 {
+				shared += share[c]
+				qShared += qShare[c]
+			}
+		}
+		union := phrW[j] + qMass - qShared
+		if union > 0 && shared/union > best {
+			best, at = shared/union, j
+		}
+		if phrW[j] > 0 {
+			contain = max(contain, shared/phrW[j])
+		}
+	}
+	return best, at, contain
+}
+
 func containsID(sorted []int32, id int32) bool {
 	_, ok := slices.BinarySearch(sorted, id)
 	return ok
+}
+
+// hasAnyTerm reports whether the entry contains any of the query's terms: whether matched would list
+// any.
+func (ix *Index) hasAnyTerm(e int, q []qterm) bool {
+	for _, t := range q {
+		if t.id < 0 {
+			continue
+		}
+		if _, ok := ix.posting(int32(e), t.id); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // matched lists the query stems that the entry contains, for --explain.

@@ -45,7 +45,11 @@ const (
 // safetyTokens are the words a safety decision looks at: every word, stop words included (who is asked
 // about, "my" and "I", matters here), as lemma stems.
 func safetyTokens(ws []string, stems map[string]string) []string {
-	out := make([]string, 0, len(ws))
+	return safetyTokensInto(make([]string, 0, len(ws)), ws, stems, nil)
+}
+
+// safetyTokensInto is safetyTokens appending to out, with the message's stem memo.
+func safetyTokensInto(out []string, ws []string, stems map[string]string, memo *stemMemo) []string {
 	for _, w := range ws {
 		if r, ok := chatWord(w); ok {
 			if r == "" {
@@ -55,7 +59,7 @@ func safetyTokens(ws []string, stems map[string]string) []string {
 		}
 		s, ok := stems[w]
 		if !ok {
-			s = stem(w)
+			s = memo.stem(w)
 		}
 		out = append(out, s)
 	}
@@ -130,23 +134,56 @@ func askingClause(text string) string {
 }
 
 func (m *safetyModel) ids(text string) []int32 {
-	var out []int32
-	for _, f := range safetyFeatures(text, m.stems) {
-		if id, ok := m.feats[f]; ok {
-			out = append(out, id)
-		}
+	return m.appendIDs(nil, text, words(text), nil)
+}
+
+// appendIDs appends to out the sorted distinct ids of the known features of a message (safetyFeatures;
+// ws is words(text)). It looks each feature up without building its string.
+func (m *safetyModel) appendIDs(out []int32, text string, ws []string, memo *stemMemo) []int32 {
+	var tb [32]string
+	var kb [96]byte
+	key := kb[:0]
+	out, key = m.appendPairIDs(out, key, safetyTokensInto(tb[:0], ws, m.stems, memo), "")
+	if ask := askingClause(text); ask != "" {
+		out, _ = m.appendPairIDs(out, key, safetyTokensInto(tb[:0], words(ask), m.stems, memo), "?")
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
+// appendPairIDs appends the ids of the known features among pairs(toks, mark), using key as a buffer.
+func (m *safetyModel) appendPairIDs(out []int32, key []byte, toks []string, mark string) ([]int32, []byte) {
+	for i, t := range toks {
+		if !stopWords[t] {
+			key = append(append(key[:0], mark...), t...)
+			if id, ok := m.feats[string(key)]; ok {
+				out = append(out, id)
+			}
+		}
+		if i > 0 {
+			key = append(append(append(append(key[:0], mark...), toks[i-1]...), ' '), t...)
+			if id, ok := m.feats[string(key)]; ok {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, key
+}
+
 // probability returns how likely the message (its words) asks for personal medical advice.
 func (m *safetyModel) probability(text string) float64 {
+	return m.probabilityWords(text, words(text), nil)
+}
+
+// probabilityWords is probability with the message's words (words(text)) already split, and its stem
+// memo.
+func (m *safetyModel) probabilityWords(text string, ws []string, memo *stemMemo) float64 {
 	if m == nil {
 		return 0
 	}
+	var buf [64]int32
 	z := m.bias
-	for _, id := range m.ids(text) {
+	for _, id := range m.appendIDs(buf[:0], text, ws, memo) {
 		z += m.w[id]
 	}
 	return sigmoid(z)
@@ -234,7 +271,7 @@ func (ix *Index) judgeSafety(m *safetyModel, text string, lowest float64, highes
 	p, career = m.probability(text), -1
 	if p >= lowest && p < highest {
 		career = 0
-		if top, _ := ix.rank(ix.queryTerms(ix.analyze(text, nil), 1, nil), noMask); len(top) > 0 {
+		if top, _ := ix.rankLean(ix.queryTerms(ix.analyze(text, nil), 1, nil), noMask, nil); len(top) > 0 {
 			career = top[0].Confidence
 		}
 	}
@@ -250,12 +287,6 @@ func (sp safetyPolicy) refuses(p, career float64) bool {
 		return false
 	}
 	return career < sp.CareerSure
-}
-
-// refuses decides whether a message asks for personal medical advice.
-func (ix *Index) refuses(text string) bool {
-	p, career := ix.judgeSafety(ix.safety, text, safetyCut.MaybeAt, safetyCut.RefuseAt)
-	return safetyCut.refuses(p, career)
 }
 
 // SafetyNeighbour is a safety example close to a message, for --explain.
@@ -294,33 +325,46 @@ func (m *safetyModel) nearest(text string, k int) []SafetyNeighbour {
 // buildCrisis prepares the crisis phrases as word sequences.
 func (ix *Index) buildCrisis() {
 	for _, p := range ix.base.Safety.Crisis {
-		if ws := ix.crisisWords(words(p)); len(ws) > 0 {
+		if ws := ix.crisisWords(nil, words(p), nil); len(ws) > 0 {
+			ix.crisisFirst[ws[0]] = append(ix.crisisFirst[ws[0]], int32(len(ix.crisis)))
 			ix.crisis = append(ix.crisis, ws)
 		}
 	}
 }
 
 // crisisWords reads chat spellings, so "cant breathe" and "can't breathe" are one phrase.
-func (ix *Index) crisisWords(ws []string) []string {
-	out := make([]string, 0, len(ws))
+// They are appended to out; memo is the message's stem memo.
+func (ix *Index) crisisWords(out, ws []string, memo *stemMemo) []string {
 	for _, w := range ws {
 		if r, ok := chatWords[w]; ok && r != "" {
 			w = r
 		}
-		out = append(out, ix.wordStem(w)) // "killing myself" is "kill myself"
+		out = append(out, ix.wordStem(w, memo)) // "killing myself" is "kill myself"
 	}
 	return out
 }
 
-// crisisPhrase returns the crisis phrase a message contains, or "".
-func (ix *Index) crisisPhrase(ws []string) string {
-	ws = ix.crisisWords(ws)
-	for _, p := range ix.crisis {
-		if containsInOrder(ws, p) {
-			return strings.Join(p, " ")
+// crisisPhrase returns the crisis phrase a message contains (the first in the list when it contains
+// several), or "". Only the phrases that start with one of the message's words are tried.
+func (ix *Index) crisisPhrase(ws []string, memo *stemMemo) string {
+	var buf [32]string
+	ws = ix.crisisWords(buf[:0], ws, memo)
+	first := -1
+	for _, w := range ws {
+		for _, k := range ix.crisisFirst[w] {
+			if first >= 0 && int(k) >= first {
+				break
+			}
+			if containsInOrder(ws, ix.crisis[k]) {
+				first = int(k)
+				break
+			}
 		}
 	}
-	return ""
+	if first < 0 {
+		return ""
+	}
+	return strings.Join(ix.crisis[first], " ")
 }
 
 // containsInOrder reports whether phrase occurs in ws in order, with at most one other word between two
