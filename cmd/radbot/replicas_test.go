@@ -535,7 +535,10 @@ func TestReplicaKilledMidBurst(t *testing.T) {
 			t.Errorf("the vote of %s was acknowledged but is not stored", user)
 		}
 	}
-	if thanked < voters/2 {
+	// How many votes the dying replica had taken (and acknowledged to Slack at ackWait, before they
+	// were on disk) depends on timing: those are lost unthanked, which is allowed. The test only needs
+	// enough thanked votes to be meaningful; the rule it guards is the one above.
+	if thanked < voters/4 {
 		t.Errorf("only %d of %d votes were acknowledged", thanked, voters)
 	}
 	t.Logf("%d of %d votes acknowledged, all stored", thanked, voters)
