@@ -68,6 +68,10 @@ func TestStatuses(t *testing.T) {
 		{"how long is radiology training", bot.StatusAnswered, "", "training-length"},
 		{"what is an angioplasty", bot.StatusAnswered, "", "angioplasty-stenting"},
 		{"how competitive is getting an ST1 radiology number", bot.StatusAnswered, "", "competition-ratios"},
+		// "in the US" once normalised to nothing, so an out-of-scope example about US attendings' pay
+		// matched this exactly and held it out of scope.
+		{"how much do consultants earn", bot.StatusAnswered, "", "consultant-pay"},
+		{"how much do attendings earn in the US", bot.StatusFallback, bot.ReasonOutOfScope, ""},
 		{"best pizza near campus", bot.StatusFallback, bot.ReasonOutOfScope, ""},
 		{"1", bot.StatusFallback, bot.ReasonOutOfScope, ""},
 		{"how do I become a cardiologist", bot.StatusFallback, bot.ReasonOutOfScope, ""},

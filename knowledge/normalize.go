@@ -60,6 +60,14 @@ func Words(text string) []string {
 		}
 	}
 	flush(len(lower))
+	// "the US" is the country, never the pronoun: "usa", so that a question about pay or training
+	// in the US does not lose the word that puts it out of scope ("us" alone is a stop word, and
+	// "US" alone often means ultrasound).
+	for i := 1; i < len(out); i++ {
+		if out[i] == "us" && out[i-1] == "the" {
+			out[i] = "usa"
+		}
+	}
 	return out
 }
 

@@ -21,6 +21,9 @@ func TestNormalize(t *testing.T) {
 		{"FRCR\u00a02A", "frcr 2a"}, // no-break space
 		{"£52,656 (2025/26)", "52 656 2025 26"},
 		{"x-ray", "x ray"},
+		{"how much do attendings earn in the US", "how much do attendings earn in the usa"},
+		{"can you help us", "can you help us"},
+		{"US guided biopsy", "us guided biopsy"}, // ultrasound
 		{"", ""},
 	} {
 		if got := knowledge.Normalize(tc.in); got != tc.want {
