@@ -54,9 +54,9 @@ type SafetyScore struct {
 
 // PolicyScore is one decision policy's cross-validated result and utility.
 type PolicyScore struct {
-	Pick, Scope, ClarifyAt, SuggestAt, InScopeAt        float64
-	Correct, Near, Wrong, Abstain, OOSHeld, OOSAnswered int
-	Utility                                             float64
+	Pick, Scope, ClarifyAt, SuggestAt, InScopeAt, OOSMargin float64
+	Correct, Near, Wrong, Abstain, OOSHeld, OOSAnswered     int
+	Utility                                                 float64
 	// Current is the policy the bot uses; Chosen is the one the sweep recommends.
 	Current, Chosen bool
 }
@@ -167,7 +167,7 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 	var out []PolicyScore
 	try := func(p policy) {
-		ps := PolicyScore{Pick: p.Pick, Scope: p.Scope, ClarifyAt: p.ClarifyAt, SuggestAt: p.SuggestAt, InScopeAt: p.InScopeAt, Current: p == decision}
+		ps := PolicyScore{Pick: p.Pick, Scope: p.Scope, ClarifyAt: p.ClarifyAt, SuggestAt: p.SuggestAt, InScopeAt: p.InScopeAt, OOSMargin: p.OOSMargin, Current: p == decision}
 		for _, j := range js {
 			st, _ := p.status(j.cands, j.qi)
 			hit := len(j.cands) > 0 && j.cands[0].index == j.entry
@@ -205,7 +205,9 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 			for _, c := range []float64{0.25, 0.3, 0.35} {
 				for _, sg := range []float64{0.1, 0.2} {
 					for in := 0.3; in <= scope+0.001; in += 0.1 {
-						try(policy{Pick: round2(pick), Scope: round2(scope), ClarifyAt: c, SuggestAt: sg, InScopeAt: round2(in)})
+						for _, m := range []float64{0, 0.1, 0.2, 0.3, 1} {
+							try(policy{Pick: round2(pick), Scope: round2(scope), ClarifyAt: c, SuggestAt: sg, InScopeAt: round2(in), OOSMargin: m})
+						}
 					}
 				}
 			}

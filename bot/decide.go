@@ -21,16 +21,20 @@ import (
 //	suggest   not sure it is in scope, but the best entry's confidence is at least SuggestAt and the sum
 //	          at least InScopeAt: "did you mean ...?" with up to three, and the question is kept as
 //	          unanswered;
-//	fallback  out of scope when the sum is under InScopeAt or most of the question's weight is in words
-//	          no entry uses; otherwise "not in the knowledge yet".
+//	fallback  out of scope when the sum is under InScopeAt, most of the question's weight is in words
+//	          no entry uses, or an out-of-scope example is nearer than every phrasing by more than
+//	          OOSMargin (a suggestion is not offered then); otherwise "not in the knowledge yet".
 type policy struct {
 	Pick, Scope, ClarifyAt, SuggestAt, InScopeAt float64
+	// OOSMargin: the confidence model already weighs the nearest out-of-scope example; this rule
+	// overrides it, so the sweep decides how much nearer the example must be (1 or more: never).
+	OOSMargin float64
 }
 
 // decision is the policy the bot uses. It was chosen by `radbot eval --cv --sweep` on the knowledge's
 // own phrasings and out-of-scope examples (leave-one-out, models refitted without each), as the policy
 // with the best utility there; the held-out evaluation sets play no part.
-var decision = policy{Pick: 0.6, Scope: 0.8, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.6}
+var decision = policy{Pick: 0.65, Scope: 0.8, ClarifyAt: 0.25, SuggestAt: 0.1, InScopeAt: 0.7, OOSMargin: 0.3}
 
 // outOfScopeOff: a question most of whose weight is in words no entry uses is out of scope.
 const outOfScopeOff = 0.5
@@ -300,7 +304,7 @@ func inScope(top []Scored) float64 {
 func (p policy) status(top []Scored, qi queryInfo) (Status, Reason) {
 	sum := inScope(top)
 	reason := ReasonNoMatch
-	if outOfScope(top, qi) || sum < p.InScopeAt {
+	if outOfScope(top, qi, p.OOSMargin) || sum < p.InScopeAt {
 		reason = ReasonOutOfScope
 	}
 	if len(top) == 0 || sum <= 0 {
@@ -322,8 +326,9 @@ func (p policy) status(top []Scored, qi queryInfo) (Status, Reason) {
 }
 
 // outOfScope says whether a question that is not answered is outside what RadBot covers: most of its
-// weight is in words no entry uses, or an out-of-scope example is nearer than any phrasing.
-func outOfScope(top []Scored, qi queryInfo) bool {
+// weight is in words no entry uses, or an out-of-scope example is nearer than any phrasing by more
+// than margin.
+func outOfScope(top []Scored, qi queryInfo, margin float64) bool {
 	if qi.off >= outOfScopeOff {
 		return true
 	}
@@ -331,7 +336,7 @@ func outOfScope(top []Scored, qi queryInfo) bool {
 	for _, s := range top {
 		bestPhr = max(bestPhr, s.Phrasing)
 	}
-	return qi.oosSim > bestPhr
+	return qi.oosSim > bestPhr+margin
 }
 
 // choices lists up to three candidates at or above at, as a clarify or suggest reply.

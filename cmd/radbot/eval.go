@@ -629,8 +629,8 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 				continue
 			}
 			mark := sweepMark(p.Current, p.Chosen)
-			fmt.Fprintf(w, "%spick %.2f scope %.2f clarify %.2f suggest %.2f in-scope %.2f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f\n",
-				mark, p.Pick, p.Scope, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
+			fmt.Fprintf(w, "%spick %.2f scope %.2f clarify %.2f suggest %.2f in-scope %.2f oos-margin %.1f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f\n",
+				mark, p.Pick, p.Scope, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.OOSMargin, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
 		}
 	}
 	if sweep && len(cv.SafetySweep) > 0 {
