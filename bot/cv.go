@@ -166,7 +166,12 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 // sweepPolicies scores a grid of policies (and the current one) on cross-validated confidences.
 func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 	var out []PolicyScore
+	tried := map[policy]bool{}
 	try := func(p policy) {
+		if tried[p] {
+			return // the policy in use is tried again after the grid, in case it is not on it
+		}
+		tried[p] = true
 		ps := PolicyScore{Pick: p.Pick, Scope: p.Scope, ClarifyAt: p.ClarifyAt, SuggestAt: p.SuggestAt, InScopeAt: p.InScopeAt, OOSMargin: p.OOSMargin, Current: p == decision}
 		for _, j := range js {
 			st, _ := p.status(j.cands, j.qi)
