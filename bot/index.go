@@ -479,7 +479,7 @@ func (ix *Index) correct(w string) string {
 			}
 			seen[i] = true
 			c := ix.known[i]
-			d := boundedDistance(w, c, maxD)
+			d := knowledge.EditDistance(w, c, maxD)
 			if d > maxD {
 				continue
 			}
@@ -522,41 +522,4 @@ func isDigitsAny(w string) bool {
 		}
 	}
 	return false
-}
-
-// boundedDistance is the Damerau-Levenshtein (optimal string alignment) distance between a and b, or
-// max+1 as soon as it must exceed max.
-func boundedDistance(a, b string, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	var buf [3][32]int
-	if len(b) >= 31 {
-		return max + 1
-	}
-	prev2, prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

@@ -34,7 +34,7 @@ func (g *suggester) suggest(s string) string {
 	best, bestD, bestI := "", maxSuggestEdits+1, len(g.opts)
 	for n := len(s) - maxSuggestEdits; n <= len(s)+maxSuggestEdits; n++ {
 		for _, i := range g.byLen[n] {
-			d := boundedEdits(s, g.opts[i], bestD)
+			d := EditDistance(s, g.opts[i], bestD)
 			if d < bestD || d == bestD && d <= maxSuggestEdits && i < bestI {
 				best, bestD, bestI = g.opts[i], d, i
 			}
@@ -44,14 +44,21 @@ func (g *suggester) suggest(s string) string {
 	return best
 }
 
-// boundedEdits is the Levenshtein distance between a and b (in bytes) when it is at most limit, and
-// limit+1 otherwise; it stops as soon as every path is over the limit.
-func boundedEdits(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
+// EditDistance is the optimal-string-alignment distance between a and b, in bytes (Levenshtein, with
+// two swapped neighbours counting as one edit: "raidology" is 1 from "radiology"), when it is at most
+// max, and max+1 otherwise; it stops as soon as every path is over max. The matcher's typo correction
+// and lint's "did you mean" both use it.
+func EditDistance(a, b string, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var buf [3][32]int // words are short: no allocation for them
+	var prev2, prev, cur []int
+	if len(b) < len(buf[0]) {
+		prev2, prev, cur = buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
+	} else {
+		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}
@@ -63,13 +70,17 @@ func boundedEdits(a, b string, limit int) int {
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
 		}
-		if rowMin > limit {
-			return limit + 1
+		if rowMin > max {
+			return max + 1
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return min(prev[len(b)], limit+1)
+	return min(prev[len(b)], max+1)
 }
