@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -196,32 +195,6 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 }
 
-func TestTwoProcessesOnOneFile(t *testing.T) {
-	// Two stores on one file stand for two processes (the bot, and `radbot forget` run beside it):
-	// their writers contend for SQLite's lock and must wait for each other, not fail.
-	ctx := context.Background()
-	path := dbPath(t)
-	a, b := openStore(t, path), openStore(t, path)
-	const rounds = 100
-	errs := make(chan error, 2)
-	var wg sync.WaitGroup
-	wg.Go(func() { errs <- runAdapter(ctx, a, "discord", rounds) })
-	wg.Go(func() { errs <- runAdapter(ctx, b, "slack", rounds) })
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
-	if n := count(t, path, `SELECT COUNT(*) FROM interactions`); n != 2*rounds {
-		t.Errorf("interactions = %d, want %d", n, 2*rounds)
-	}
-	if n := count(t, path, `SELECT COUNT(*) FROM votes`); n != 4*rounds {
-		t.Errorf("votes = %d, want %d", n, 4*rounds)
-	}
-}
-
 func TestHashKeyStable(t *testing.T) {
 	ctx := context.Background()
 	path := dbPath(t)
@@ -298,21 +271,4 @@ func TestStore(t *testing.T) {
 			return openStore(tb, s.(*sqlite.Store).Path())
 		},
 	})
-}
-
-// runAdapter plays one chat adapter: rounds of a question, a vote by the asker and one by a bystander.
-func runAdapter(ctx context.Context, s *sqlite.Store, platform bot.Platform, rounds int) error {
-	for i := range rounds {
-		id, err := s.SaveInteraction(ctx, &bot.Interaction{Platform: platform, UserHash: fmt.Sprintf("u%d", i),
-			Question: "q", Status: bot.StatusAnswered, EntryID: "e"})
-		if err != nil {
-			return err
-		}
-		for _, user := range []string{fmt.Sprintf("u%d", i), "bystander"} {
-			if err := s.SaveVote(ctx, bot.Vote{InteractionID: id, Platform: platform, UserHash: user, Helpful: true}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

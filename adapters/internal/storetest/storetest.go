@@ -66,6 +66,7 @@ func Run(t *testing.T, o Opener) {
 		{"ConcurrentVotesLoseNone", testConcurrentVotesLoseNone},
 		{"TwoAdaptersAtOnce", testTwoAdaptersAtOnce},
 		{"TwoHandlesOnOneDatabase", testTwoHandles},
+		{"TwoHandlesWriteAtOnce", testTwoHandlesWriteAtOnce},
 		{"PurgeBefore", testPurgeBefore},
 		{"PurgeRefusesFutureCutoff", testPurgeRefusesFutureCutoff},
 		{"Forget", testForget},
@@ -621,6 +622,33 @@ func runAdapter(ctx context.Context, s Store, platform bot.Platform, rounds int)
 		}
 	}
 	return nil
+}
+
+// testTwoHandlesWriteAtOnce: two handles on one database stand for two processes (the bot, and
+// `radbot forget` beside it, or two replicas): their writes contend and must wait for each other, not
+// fail.
+func testTwoHandlesWriteAtOnce(t *testing.T, o Opener) {
+	ctx := context.Background()
+	a := o.New(t)
+	b := o.Again(t, a)
+	const rounds = 100
+	errs := make(chan error, 2)
+	var wg sync.WaitGroup
+	wg.Go(func() { errs <- runAdapter(ctx, a, "discord", rounds) })
+	wg.Go(func() { errs <- runAdapter(ctx, b, "slack", rounds) })
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if n := count(t, a, `SELECT COUNT(*) FROM interactions`); n != 2*rounds {
+		t.Errorf("interactions = %d, want %d", n, 2*rounds)
+	}
+	if n := count(t, a, `SELECT COUNT(*) FROM votes`); n != 4*rounds {
+		t.Errorf("votes = %d, want %d", n, 4*rounds)
+	}
 }
 
 func testTwoAdaptersAtOnce(t *testing.T, o Opener) {
