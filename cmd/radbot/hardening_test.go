@@ -36,7 +36,7 @@ discord:
 	if err := os.WriteFile(filepath.Join(dir, "radbot.yaml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := startServeJSON(t, dir, childEnv("TEST_DISCORD_TOKEN="+fake.Token, "RADBOT_HASH_KEY=json-test-key-0123456789"), "--config", "radbot.yaml")
+	p := startServe(t, dir, childEnv("TEST_DISCORD_TOKEN="+fake.Token, "RADBOT_HASH_KEY=json-test-key-0123456789"), "--config", "radbot.yaml")
 	fake.WaitSessions(t, 1)
 	if code, _ := p.get("/readyz"); code != 200 {
 		t.Errorf("/readyz = %d while connected", code)
@@ -63,43 +63,6 @@ discord:
 	if strings.Contains(logs, fake.Token) {
 		t.Errorf("the token is in the log")
 	}
-}
-
-// startServeJSON is startServe for a serve that logs JSON.
-func startServeJSON(t *testing.T, dir string, env []string, args ...string) *serveProc {
-	t.Helper()
-	p := &serveProc{t: t, logs: &logBuffer{}, exited: make(chan struct{})}
-	p.cmd = exec.Command(radbotBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	p.cmd.Dir, p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = dir, env, p.logs, p.logs
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			p.cmd.Process.Kill()
-			<-p.exited
-		}
-		if t.Failed() {
-			t.Logf("radbot serve output:\n%s", p.logs.String())
-		}
-	})
-	waitFor(t, slowWait, "the listen line", func() bool {
-		for _, line := range strings.Split(p.logs.String(), "\n") {
-			var rec struct {
-				Msg  string `json:"msg"`
-				Addr string `json:"addr"`
-			}
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "http server listening" {
-				p.addr = rec.Addr
-				return true
-			}
-		}
-		return false
-	})
-	return p
 }
 
 // Issue 14, point 5: the database and its WAL and SHM files are private, the generated hash key sits in

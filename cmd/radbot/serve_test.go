@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +73,23 @@ func (l *logBuffer) String() string {
 
 var listenLine = regexp.MustCompile(`msg="http server listening".* addr=(\S+)`)
 
+// listenAddr returns the address serve logged it listens on, from a text or a JSON log, or "".
+func listenAddr(logs string) string {
+	if m := listenLine.FindStringSubmatch(logs); m != nil {
+		return m[1]
+	}
+	for _, line := range strings.Split(logs, "\n") {
+		var rec struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "http server listening" {
+			return rec.Addr
+		}
+	}
+	return ""
+}
+
 // waitFor polls cond every 20 ms until it holds or the timeout passes.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
@@ -95,7 +113,7 @@ type serveProc struct {
 }
 
 // startServe runs `radbot serve --listen 127.0.0.1:0 args...` in dir with the given environment and waits
-// until it logs its address.
+// until it logs its address (as text or JSON).
 func startServe(t *testing.T, dir string, env []string, args ...string) *serveProc {
 	t.Helper()
 	p := &serveProc{t: t, logs: &logBuffer{}, exited: make(chan struct{})}
@@ -121,8 +139,7 @@ func startServe(t *testing.T, dir string, env []string, args ...string) *servePr
 	})
 	deadline := time.After(slowWait)
 	for p.addr == "" {
-		if m := listenLine.FindStringSubmatch(p.logs.String()); m != nil {
-			p.addr = m[1]
+		if p.addr = listenAddr(p.logs.String()); p.addr != "" {
 			break
 		}
 		select {
