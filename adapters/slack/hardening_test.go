@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"strings"
 	"sync"
@@ -76,16 +75,8 @@ func TestReplyRetried(t *testing.T) {
 func TestSlashDuringDrain(t *testing.T) {
 	ans := newScripted(scriptedReplies())
 	ans.gate = make(chan struct{})
-	fake := slackfake.New(t, slackfake.Options{})
-	a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: fake.APIURL(), Logger: testLogger(t)}, ans)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+	fake, a, cancel, done := startSocketStoppable(t, ans)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	fake.WaitConnections(t, 1)
 	waitFor(t, "Health to say connected", func() bool { up, _ := a.Health(); return up })
 	send(t, fake, slackfake.SlashCommands, slashPayload("fallback", fake.ResponseURL("in-flight")))
 	cancel()

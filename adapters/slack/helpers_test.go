@@ -101,6 +101,22 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// startSocketStoppable starts a Socket Mode adapter that the test stops itself: cancel stops Run,
+// whose result arrives on done. It returns once the adapter has connected.
+func startSocketStoppable(t *testing.T, ans slack.Answerer) (*slackfake.Server, *slack.Adapter, context.CancelFunc, <-chan error) {
+	t.Helper()
+	fake := slackfake.New(t, slackfake.Options{})
+	a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: fake.APIURL(), Logger: testLogger(t)}, ans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	fake.WaitConnections(t, 1)
+	return fake, a, cancel, done
+}
+
 // runAdapter runs a until the test ends and checks that Run returns nil promptly.
 func runAdapter(t *testing.T, a *slack.Adapter) {
 	t.Helper()

@@ -15,16 +15,8 @@ import (
 func TestRunWaitsForWorkInFlight(t *testing.T) {
 	ans := newScripted(scriptedReplies())
 	ans.gate = make(chan struct{})
-	fake := slackfake.New(t, slackfake.Options{})
-	a, err := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: "xapp-1-test", APIURL: fake.APIURL(), Logger: testLogger(t)}, ans)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+	fake, _, cancel, done := startSocketStoppable(t, ans)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	fake.WaitConnections(t, 1)
 
 	send(t, fake, slackfake.SlashCommands, slashPayload("fallback", fake.ResponseURL("late")))
 	cancel()
