@@ -106,7 +106,7 @@ func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent, pending *sync.W
 		t := target{channel: e.Channel, user: e.User, threadTS: thread}
 		q := bot.Query{Platform: Platform, ConversationID: t.conversation(), UserID: e.User, Text: Plain(e.Text)}
 		return a.job("mention", teamID, "msg:"+teamID+":"+e.Channel+":"+e.TimeStamp, pending, func(ctx context.Context, tm *team) {
-			if tm.self.is(e.User, e.BotID) {
+			if tm.is(e.User, e.BotID) {
 				return
 			}
 			t := t // each job its own copy: several jobs may start from one click
@@ -121,7 +121,7 @@ func (a *Adapter) handleEventsAPI(ev slackevents.EventsAPIEvent, pending *sync.W
 		t := target{channel: e.Channel, user: e.User, threadTS: e.ThreadTimeStamp}
 		q := bot.Query{Platform: Platform, ConversationID: t.conversation(), UserID: e.User, Text: Plain(e.Text)}
 		return a.job("dm", teamID, "msg:"+teamID+":"+e.Channel+":"+e.TimeStamp, pending, func(ctx context.Context, tm *team) {
-			if tm.self.is(e.User, e.BotID) {
+			if tm.is(e.User, e.BotID) {
 				return
 			}
 			t := t // each job its own copy: several jobs may start from one click

@@ -18,7 +18,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -140,7 +139,6 @@ type Adapter struct {
 	owner  string
 	seen   *expirable.LRU[string, struct{}] // event ids and message timestamps answered lately
 	seenMu sync.Mutex
-	self   atomic.Pointer[identity] // from auth.test, set by Run
 	work   *work.Group
 	acks   sync.WaitGroup // acknowledgements waiting for their work (Socket Mode)
 
@@ -316,8 +314,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			}
 			return redact.Error(fmt.Errorf("slack auth.test: %w", err))
 		}
-		a.self.Store(&identity{UserID: res.UserID, BotID: res.BotID})
-		a.env.self = identity{UserID: res.UserID, BotID: res.BotID}
+		a.env.self.Store(&identity{UserID: res.UserID, BotID: res.BotID})
 		a.teams.setEnvTeam(res.TeamID)
 		a.log.Info("authenticated", "team_id", res.TeamID, "bot_id", res.BotID)
 	}
@@ -358,11 +355,7 @@ func (a *Adapter) logPanic(kind string, p any) {
 // isSelf reports whether a user or bot id is the bot itself (in the env token's workspace; in an
 // installed one, t.self says).
 func (a *Adapter) isSelf(userID, botID string) bool {
-	id := a.self.Load()
-	if id == nil {
-		return false
-	}
-	return (userID != "" && userID == id.UserID) || (botID != "" && botID == id.BotID)
+	return a.env != nil && a.env.is(userID, botID)
 }
 
 func (id identity) is(userID, botID string) bool {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -82,7 +83,13 @@ func (s *sealer) open(teamID string, sealed []byte) (installation, error) {
 // team is a workspace the adapter can talk to: its Web API client and who the bot is there.
 type team struct {
 	api  *slack.Client
-	self identity
+	self atomic.Pointer[identity] // nil until known: for the env token, Run sets it after auth.test, while events may already be arriving
+}
+
+// is reports whether a user or bot id is the bot itself in this workspace.
+func (t *team) is(userID, botID string) bool {
+	id := t.self.Load()
+	return id != nil && id.is(userID, botID)
 }
 
 // teamCacheTTL bounds how long a replica keeps using a workspace's token after another replica
@@ -143,7 +150,8 @@ func (ts *teams) get(ctx context.Context, teamID string) (*team, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workspace %s: %w", teamID, err)
 	}
-	t := &team{api: slack.New(in.BotToken, a.apiOptions(false)...), self: identity{UserID: in.BotUserID, BotID: in.BotID}}
+	t := &team{api: slack.New(in.BotToken, a.apiOptions(false)...)}
+	t.self.Store(&identity{UserID: in.BotUserID, BotID: in.BotID})
 	ts.mu.Lock()
 	ts.cache[teamID] = cachedTeam{t: t, at: time.Now()}
 	ts.mu.Unlock()
