@@ -236,6 +236,8 @@ type synRule struct {
 	from []string
 	to   []token
 	text string // the term as written, for --explain
+	// identity: the group's own multi-word first term, matched only to keep it whole (not reported)
+	identity bool
 }
 
 func (ix *Index) rewriteSynonyms(toks []token, tr *trace) []token {
@@ -265,7 +267,7 @@ func (ix *Index) rewriteSynonyms(toks []token, tr *trace) []token {
 				t.stop = false
 				out = append(out, t)
 			}
-			if tr != nil {
+			if tr != nil && !r.identity {
 				tr.Synonyms = append(tr.Synonyms, r.text)
 			}
 			i += len(r.from)

@@ -279,6 +279,25 @@ func TestSynonymsAndSpellings(t *testing.T) {
 	}
 }
 
+// A group's multi-word first term stays whole: a shorter synonym inside it ("interventional",
+// "taster") must not be rewritten to the whole phrase and leave the rest of it doubled.
+func TestSynonymCanonicalKeptWhole(t *testing.T) {
+	b := newDefaultBot(t, bot.Options{})
+	for _, c := range []struct{ q, want string }{
+		{"interventional radiology training", "intervent radiolog train"},
+		{"how do I organise a taster week", "how organis taster week"},
+		{"interventional training", "intervent radiolog train"}, // the synonym is still rewritten
+	} {
+		ex := b.Explain(c.q)
+		if got := strings.Join(ex.Tokens, " "); got != c.want {
+			t.Errorf("%q: tokens %q, want %q (synonyms %v)", c.q, got, c.want, ex.Synonyms)
+		}
+	}
+	if ex := b.Explain("interventional radiology"); len(ex.Synonyms) != 0 {
+		t.Errorf("explain reports %v for a phrase left as written", ex.Synonyms)
+	}
+}
+
 // When the bot offers choices (clarify or "did you mean"), the next message can pick one by number,
 // ordinal or words of its title.
 func TestChoicePick(t *testing.T) {

@@ -226,6 +226,16 @@ func (ix *Index) addKnown(w string) {
 func (ix *Index) buildSynonyms() {
 	for _, g := range ix.base.Synonyms {
 		canon := ix.wordTokens(words(g[0]), nil, false)
+		if len(canon) > 1 {
+			// The canonical phrase itself is kept whole: without this rule a shorter synonym inside it
+			// ("interventional" in "interventional radiology") would be rewritten to the whole phrase,
+			// leaving the rest of it doubled ("interventional radiology radiology").
+			stems := make([]string, len(canon))
+			for i, tk := range canon {
+				stems[i] = tk.stem
+			}
+			ix.syn[stems[0]] = append(ix.syn[stems[0]], synRule{from: stems, to: canon, identity: true})
+		}
 		for _, t := range g[1:] {
 			from := ix.wordTokens(words(t), nil, false)
 			if len(from) == 0 || len(canon) == 0 {
