@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -487,5 +488,49 @@ func TestExplainIsCapped(t *testing.T) {
 	ex := b.Explain(strings.Repeat("radiology training ", 10000))
 	if ex.Reply.Status != bot.StatusLimited || len(ex.Top) != 0 || len(ex.Tokens) != 0 {
 		t.Errorf("over-long explain: status %s, %d candidates, %d tokens; want limited and no analysis", ex.Reply.Status, len(ex.Top), len(ex.Tokens))
+	}
+}
+
+// The sweep recommends exactly one decision policy and one safety cut, and another than the one in use
+// only when it beats it by more than the noise (the README's rule for adopting a policy).
+func TestSweepRecommendsOnlySignificantGains(t *testing.T) {
+	cv := sharedBot().CrossValidate(true)
+	chosen, current := 0, 0
+	for _, p := range cv.Sweep {
+		if p.Current {
+			current++
+			if p.Gain != 0 || p.GainSE != 0 {
+				t.Errorf("the policy in use gains %v ± %v over itself", p.Gain, p.GainSE)
+			}
+		}
+		if p.Chosen {
+			chosen++
+			if !p.Current && p.Gain <= 2*p.GainSE {
+				t.Errorf("recommended %+v: gain %.1f is within twice its standard error %.1f", p, p.Gain, p.GainSE)
+			}
+		}
+	}
+	if chosen != 1 || current != 1 {
+		t.Errorf("decision sweep: %d chosen, %d current; want one of each", chosen, current)
+	}
+	chosen, current = 0, 0
+	var inUse bot.SafetyScore
+	for _, p := range cv.SafetySweep {
+		if p.Current {
+			current++
+			inUse = p
+		}
+	}
+	for _, p := range cv.SafetySweep {
+		if !p.Chosen {
+			continue
+		}
+		chosen++
+		if !p.Current && inUse.Allowed && float64(p.Gained-p.Lost) <= 2*math.Sqrt(float64(p.Gained+p.Lost)) {
+			t.Errorf("recommended safety cut %+v: +%d -%d is not significant", p, p.Gained, p.Lost)
+		}
+	}
+	if chosen != 1 || current != 1 {
+		t.Errorf("safety sweep: %d chosen, %d current; want one of each", chosen, current)
 	}
 }

@@ -50,6 +50,9 @@ type SafetyScore struct {
 	RefuseAt, MaybeAt, CareerSure           float64
 	Refused, CareerRefused, OrdinaryRefused int
 	Allowed, Current, Chosen                bool
+	// Gained and Lost count the personal medical questions this cut refuses and the one in use does not,
+	// and the other way round.
+	Gained, Lost int
 }
 
 // PolicyScore is one decision policy's cross-validated result and utility.
@@ -57,6 +60,9 @@ type PolicyScore struct {
 	Pick, Scope, ClarifyAt, SuggestAt, InScopeAt, OOSMargin float64
 	Correct, Near, Wrong, Abstain, OOSHeld, OOSAnswered     int
 	Utility                                                 float64
+	// Gain is the utility over the policy in use's, and GainSE the standard error of that sum (from the
+	// example-by-example differences).
+	Gain, GainSE float64
 	// Current is the policy the bot uses; Chosen is the one the sweep recommends.
 	Current, Chosen bool
 }
@@ -165,6 +171,37 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 
 // sweepPolicies scores a grid of policies (and the current one) on cross-validated confidences.
 func sweepPolicies(ix *Index, js []judged) []PolicyScore {
+	// utility scores one policy's decision on one example.
+	utility := func(p policy, j judged) (u float64, kind int) {
+		st, _ := p.status(j.cands, j.qi)
+		hit := len(j.cands) > 0 && j.cands[0].index == j.entry
+		switch {
+		case j.entry < 0 && st == StatusFallback:
+			return 1, kindOOSHeld
+		case j.entry < 0 && st == StatusAnswered:
+			return utilWrong, kindOOSAnswered
+		case j.entry < 0:
+			return utilOOSSuggest, kindOther
+		case st == StatusAnswered && hit:
+			return 1, kindCorrect
+		case st == StatusAnswered && ix.offers(j.cands[0].Entry, j.entry):
+			return utilNear, kindNear
+		case st == StatusAnswered:
+			return utilWrong, kindWrong
+		case st == StatusClarify || st == StatusSuggest:
+			for k, c := range j.cands {
+				if k < 3 && c.index == j.entry {
+					u += utilChoiceHit
+				}
+			}
+			return u, kindAbstain
+		}
+		return 0, kindOther
+	}
+	base := make([]float64, len(js)) // the policy in use, example by example
+	for i, j := range js {
+		base[i], _ = utility(decision, j)
+	}
 	var out []PolicyScore
 	tried := map[policy]bool{}
 	try := func(p policy) {
@@ -173,36 +210,32 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 		}
 		tried[p] = true
 		ps := PolicyScore{Pick: p.Pick, Scope: p.Scope, ClarifyAt: p.ClarifyAt, SuggestAt: p.SuggestAt, InScopeAt: p.InScopeAt, OOSMargin: p.OOSMargin, Current: p == decision}
-		for _, j := range js {
-			st, _ := p.status(j.cands, j.qi)
-			hit := len(j.cands) > 0 && j.cands[0].index == j.entry
-			switch {
-			case j.entry < 0 && st == StatusFallback:
+		sq := 0.0
+		for i, j := range js {
+			u, kind := utility(p, j)
+			ps.Utility += u
+			d := u - base[i]
+			sq += d * d
+			switch kind {
+			case kindOOSHeld:
 				ps.OOSHeld++
-				ps.Utility++
-			case j.entry < 0 && st == StatusAnswered:
+			case kindOOSAnswered:
 				ps.OOSAnswered++
-				ps.Utility += utilWrong
-			case j.entry < 0:
-				ps.Utility += utilOOSSuggest
-			case st == StatusAnswered && hit:
+			case kindCorrect:
 				ps.Correct++
-				ps.Utility++
-			case st == StatusAnswered && ix.offers(j.cands[0].Entry, j.entry):
+			case kindNear:
 				ps.Near++
-				ps.Utility += utilNear
-			case st == StatusAnswered:
+			case kindWrong:
 				ps.Wrong++
-				ps.Utility += utilWrong
-			case st == StatusClarify || st == StatusSuggest:
+			case kindAbstain:
 				ps.Abstain++
-				for k, c := range j.cands {
-					if k < 3 && c.index == j.entry {
-						ps.Utility += utilChoiceHit
-					}
-				}
 			}
 		}
+		ps.Gain = ps.Utility
+		for _, b := range base {
+			ps.Gain -= b
+		}
+		ps.GainSE = math.Sqrt(sq)
 		out = append(out, ps)
 	}
 	for pick := 0.5; pick < 0.951; pick += 0.05 {
@@ -221,7 +254,7 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 	try(decision)
 	slices.SortStableFunc(out, func(x, y PolicyScore) int { return cmp.Compare(y.Utility, x.Utility) })
 	// Policies within 0.1% of the best utility are as good as tied: of those, the one that answers most
-	// questions correctly is chosen.
+	// questions correctly is the best.
 	best := 0
 	for i, p := range out {
 		if p.Utility < out[0].Utility-0.001*math.Abs(out[0].Utility) {
@@ -231,9 +264,32 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 			best = i
 		}
 	}
-	out[best].Chosen = true
+	// It replaces the policy in use only when it beats it by more than the noise: twice the standard
+	// error of the summed example-by-example difference. A gain inside that would change the bot's
+	// answers on a coin toss of which phrasings happen to be in the knowledge.
+	if b := out[best]; b.Gain > significant*b.GainSE {
+		out[best].Chosen = true
+	} else {
+		for i := range out {
+			out[i].Chosen = out[i].Current
+		}
+	}
 	return out
 }
+
+// significant is how many standard errors a swept policy must gain by to replace the one in use.
+const significant = 2.0
+
+// The kinds of outcome a decision policy has on one cross-validated example.
+const (
+	kindOther = iota
+	kindOOSHeld
+	kindOOSAnswered
+	kindCorrect
+	kindNear
+	kindWrong
+	kindAbstain
+)
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
@@ -329,8 +385,20 @@ func (b *Bot) crossValidateSafety(ix *Index, res *CVResult, sweep bool) {
 				sp := safetyPolicy{RefuseAt: round2(at), MaybeAt: round2(maybe), CareerSure: sure}
 				r, c, o := score(sp)
 				ok := float64(c) <= float64(res.Career)/30 && float64(o) <= float64(res.Ordinary)/100
+				gained, lost := 0, 0 // personal medical questions it refuses that the cut in use does not, and back
+				for _, j := range js {
+					if j.kind != 0 {
+						continue
+					}
+					switch now, then := sp.refuses(j.p, j.career), safetyCut.refuses(j.p, j.career); {
+					case now && !then:
+						gained++
+					case then && !now:
+						lost++
+					}
+				}
 				res.SafetySweep = append(res.SafetySweep, SafetyScore{RefuseAt: sp.RefuseAt, MaybeAt: sp.MaybeAt, CareerSure: sp.CareerSure,
-					Refused: r, CareerRefused: c, OrdinaryRefused: o, Allowed: ok, Current: sp == safetyCut})
+					Refused: r, CareerRefused: c, OrdinaryRefused: o, Allowed: ok, Current: sp == safetyCut, Gained: gained, Lost: lost})
 			}
 		}
 	}
@@ -346,8 +414,19 @@ func (b *Bot) crossValidateSafety(ix *Index, res *CVResult, sweep bool) {
 		}
 		return cmp.Compare(x.CareerRefused+x.OrdinaryRefused, y.CareerRefused+y.OrdinaryRefused)
 	})
-	if len(res.SafetySweep) > 0 && res.SafetySweep[0].Allowed {
+	// The best allowed cut replaces the one in use when that one breaks a limit, or when it refuses
+	// significantly more personal medical questions: by a sign test on the questions the two cuts judge
+	// differently, more than twice its standard error.
+	if len(res.SafetySweep) == 0 || !res.SafetySweep[0].Allowed {
+		return
+	}
+	top := res.SafetySweep[0]
+	current := slices.IndexFunc(res.SafetySweep, func(x SafetyScore) bool { return x.Current })
+	if current < 0 || !res.SafetySweep[current].Allowed ||
+		float64(top.Gained-top.Lost) > significant*math.Sqrt(float64(top.Gained+top.Lost)) {
 		res.SafetySweep[0].Chosen = true
+	} else {
+		res.SafetySweep[current].Chosen = true
 	}
 }
 

@@ -622,26 +622,26 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 	fmt.Fprintf(w, "  right entry ranked first: %.1f%% of phrasings (%d/%d), whatever the decision\n", 100*ratio(cv.Top1, cv.Phrasings), cv.Top1, cv.Phrasings)
 	ok := printSetLines(w, s)
 	if sweep {
-		fmt.Fprintf(w, "\n(* the policy in use, > the one the sweep chooses: the best utility, ties within 0.1%% broken by more correct answers)")
+		fmt.Fprintf(w, "\n(* the policy in use, > the one the sweep chooses: the best utility, ties within 0.1%% broken by more correct answers, when it beats the policy in use by more than twice the standard error of the gain; else the policy in use)")
 		fmt.Fprintf(w, "\ndecision policies by utility on these confidences (correct +1, a related entry that offers the right one +0.25, wrong %s, right entry among choices +0.25, out of scope held +1, answered -3, offered choices -0.25):\n", "-3")
 		for i, p := range cv.Sweep {
 			if i >= 5 && !p.Current && !p.Chosen {
 				continue
 			}
 			mark := sweepMark(p.Current, p.Chosen)
-			fmt.Fprintf(w, "%spick %.2f scope %.2f clarify %.2f suggest %.2f in-scope %.2f oos-margin %.1f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f\n",
-				mark, p.Pick, p.Scope, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.OOSMargin, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility)
+			fmt.Fprintf(w, "%spick %.2f scope %.2f clarify %.2f suggest %.2f in-scope %.2f oos-margin %.1f: correct %d related %d wrong %d asked %d | out of scope held %d answered %d | utility %.1f (gain %+.1f ± %.1f)\n",
+				mark, p.Pick, p.Scope, p.ClarifyAt, p.SuggestAt, p.InScopeAt, p.OOSMargin, p.Correct, p.Near, p.Wrong, p.Abstain, p.OOSHeld, p.OOSAnswered, p.Utility, p.Gain, p.GainSE)
 		}
 	}
 	if sweep && len(cv.SafetySweep) > 0 {
-		fmt.Fprintf(w, "\nsafety cuts (the most refusals with at most 1 career question in 30 and 1 ordinary question in 100 refused):\n")
+		fmt.Fprintf(w, "\nsafety cuts (the most refusals with at most 1 career question in 30 and 1 ordinary question in 100 refused; it replaces the cut in use when that breaks a limit or when the refusals it gains minus those it loses exceed twice the square root of both):\n")
 		for i, p := range cv.SafetySweep {
 			if i >= 5 && !p.Current && !p.Chosen {
 				continue
 			}
 			mark := sweepMark(p.Current, p.Chosen)
-			fmt.Fprintf(w, "%srefuse from %.2f, unsure from %.2f, career when answered at %.2f: refused %d/%d, career refused %d/%d, ordinary refused %d/%d\n",
-				mark, p.RefuseAt, p.MaybeAt, p.CareerSure, p.Refused, cv.Refuse, p.CareerRefused, cv.Career, p.OrdinaryRefused, cv.Ordinary)
+			fmt.Fprintf(w, "%srefuse from %.2f, unsure from %.2f, career when answered at %.2f: refused %d/%d (+%d -%d), career refused %d/%d, ordinary refused %d/%d\n",
+				mark, p.RefuseAt, p.MaybeAt, p.CareerSure, p.Refused, cv.Refuse, p.Gained, p.Lost, p.CareerRefused, cv.Career, p.OrdinaryRefused, cv.Ordinary)
 		}
 	}
 	if !ok {
