@@ -264,8 +264,9 @@ func TestAskStdinFollowUpFallsBack(t *testing.T) {
 			t.Errorf("blank line %d: %q %s, want the help (smalltalk)", blank.Line, blank.Question, blank.Status)
 		}
 	}
-	if replies[3].Status != "fallback" || replies[3].Question != "what's in the first one?" {
-		t.Errorf("line 4 %q: %s %s, want fallback (no context carried from line 1)", replies[3].Question, replies[3].Status, replies[3].EntryID)
+	// With line 1's context it would be answered (FRCR part 1); alone it is a guess at most.
+	if replies[3].Status == "answered" || replies[3].Question != "what's in the first one?" {
+		t.Errorf("line 4 %q: %s %s, want no answer (no context carried from line 1)", replies[3].Question, replies[3].Status, replies[3].EntryID)
 	}
 }
 
