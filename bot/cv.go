@@ -199,8 +199,10 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 		return 0, kindOther
 	}
 	base := make([]float64, len(js)) // the policy in use, example by example
+	baseTotal := 0.0
 	for i, j := range js {
 		base[i], _ = utility(decision, j)
+		baseTotal += base[i]
 	}
 	var out []PolicyScore
 	tried := map[policy]bool{}
@@ -231,10 +233,7 @@ func sweepPolicies(ix *Index, js []judged) []PolicyScore {
 				ps.Abstain++
 			}
 		}
-		ps.Gain = ps.Utility
-		for _, b := range base {
-			ps.Gain -= b
-		}
+		ps.Gain = ps.Utility - baseTotal
 		ps.GainSE = math.Sqrt(sq)
 		out = append(out, ps)
 	}
