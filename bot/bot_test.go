@@ -65,6 +65,8 @@ func TestStatuses(t *testing.T) {
 		{"how much do attendings earn in the US", bot.StatusFallback, bot.ReasonOutOfScope, ""},
 		{"best pizza near campus", bot.StatusFallback, bot.ReasonOutOfScope, ""},
 		{"1", bot.StatusFallback, bot.ReasonOutOfScope, ""},
+		// Question words alone name nothing to answer ("which" once matched choosing-scheme at 0.66).
+		{"which one should he go for?", bot.StatusFallback, bot.ReasonOutOfScope, ""},
 		{"how do I become a cardiologist", bot.StatusFallback, bot.ReasonOutOfScope, ""},
 		{"my dad needs an angioplasty, is it dangerous?", bot.StatusRefused, bot.ReasonMedical, ""},
 		{"I've had a headache for a week after my CT, what should I do", bot.StatusRefused, bot.ReasonMedical, ""},
@@ -136,6 +138,9 @@ func TestSafetyDecidesByWhatIsAsked(t *testing.T) {
 		"my CT report says there is a nodule, should I worry",
 		"is the MRI I'm having tomorrow safe with my pacemaker",
 		"my boyfriend needs a biopsy next week, what are the risks",
+		// As a whole this matches head and neck imaging, but what it asks (a scan for the asker) no entry
+		// answers (askedCareer).
+		"Radiology trainee. I've found a lump in my neck, can I just ask the radiology department to scan me?",
 	}
 	for i, q := range medical {
 		if r := ask(b, fmt.Sprint("medical-", i), q); r.Status != bot.StatusRefused || r.Reason != bot.ReasonMedical {

@@ -20,6 +20,7 @@ type CVOutcome struct {
 	Entry   string // the entry it belongs to; "" for an out-of-scope example
 	Status  Status
 	Got     string // the answered entry, if any
+	Top     string // the entry ranked first, whatever the decision
 	Correct bool
 }
 
@@ -126,6 +127,9 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 				res.Top1++
 			}
 			o := CVOutcome{Status: r.Status}
+			if len(cands) > 0 {
+				o.Top = ix.base.Entries[cands[0].index].ID
+			}
 			if r.Entry != nil {
 				o.Got = r.Entry.ID
 			}

@@ -212,7 +212,7 @@ func (b *Bot) decide(ix *Index, text string, ws []string, memo *stemMemo, conv *
 		ranked = true
 		career = 0
 		if len(safetyTop) > 0 {
-			career = safetyTop[0].Confidence
+			career = ix.askedCareer(text, safetyTop[0].Confidence)
 		}
 	}
 	if safetyCut.refuses(p, career) {

@@ -19,7 +19,13 @@ type Explanation struct {
 	Safety          float64
 	SafetyAt        float64
 	SafetyNeighbour []SafetyNeighbour
-	Smalltalk       bool
+	// Between SafetyMaybeAt and SafetyAt the knowledge decides: the message is answered when an entry
+	// answers what it asks (AskingClause, the part that asks, when it has several) with confidence
+	// CareerSure or more. Career is that confidence (-1 outside the band); SafetyRefused the decision.
+	SafetyMaybeAt, CareerSure, Career float64
+	AskingClause                      string
+	SafetyRefused                     bool
+	Smalltalk                         bool
 	// OffKnowledge is the share of the question's weight in words no entry uses; Unknown the share
 	// in words the knowledge has never seen. NearestOutOfScope is the closest out-of-scope example
 	// and OutOfScopeSim its similarity.
@@ -60,7 +66,10 @@ func (b *Bot) Explain(text string) Explanation {
 	ex.Tokens = ix.analyze(text, tr)
 	ex.Corrections, ex.Synonyms = tr.Corrections, tr.Synonyms
 	ex.Crisis = ix.crisisPhrase(ws, nil)
-	ex.Safety = ix.safety.probability(text)
+	ex.Safety, ex.Career = ix.judgeSafety(ix.safety, text, safetyCut.MaybeAt, safetyCut.RefuseAt)
+	ex.SafetyMaybeAt, ex.CareerSure = safetyCut.MaybeAt, safetyCut.CareerSure
+	ex.SafetyRefused = ix.safety != nil && safetyCut.refuses(ex.Safety, ex.Career)
+	ex.AskingClause = askingClause(text)
 	ex.SafetyNeighbour = ix.safety.nearest(text, 3)
 	ex.Smalltalk = smalltalkKind(ws) != talkNone
 	terms := ix.queryTerms(ex.Tokens, 1, nil)

@@ -18,8 +18,12 @@ type qterm struct {
 }
 
 // queryTerms turns analysed stems into distinct weighted terms. Grade words weigh half when the question
-// has another content word.
+// has another content word. Question words alone are no question to match: "which one should he go
+// for?" names nothing the knowledge could answer (as a follow-up, the last question gives it a topic).
 func (ix *Index) queryTerms(stems []string, w float64, into []qterm) []qterm {
+	if onlyQuestionWords(stems) {
+		return into
+	}
 	other := false
 	for _, s := range stems {
 		if !gradeWords[s] {
@@ -49,6 +53,15 @@ next:
 		into = append(into, qterm{stem: s, id: id, w: tw})
 	}
 	return into
+}
+
+func onlyQuestionWords(stems []string) bool {
+	for _, s := range stems {
+		if !questionWords[s] {
+			return false
+		}
+	}
+	return len(stems) > 0
 }
 
 // mask hides one of the knowledge's own examples from the index, as if it had never been written, so

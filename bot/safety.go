@@ -272,10 +272,26 @@ func (ix *Index) judgeSafety(m *safetyModel, text string, lowest float64, highes
 	if p >= lowest && p < highest {
 		career = 0
 		if top, _ := ix.rankLean(ix.queryTerms(ix.analyze(text, nil), 1, nil), noMask, nil); len(top) > 0 {
-			career = top[0].Confidence
+			career = ix.askedCareer(text, top[0].Confidence)
 		}
 	}
 	return p, career
+}
+
+// askedCareer is how surely the knowledge answers what a message asks, given how surely it answers the
+// whole message (whole): in a message of several clauses, the part that asks must be answered too. "I've
+// found a lump in my neck. Can I ask the radiology department to scan me?" matches an entry on head and
+// neck imaging as a whole, but nothing in the knowledge answers a request for a scan.
+func (ix *Index) askedCareer(text string, whole float64) float64 {
+	ask := askingClause(text)
+	if ask == "" {
+		return whole
+	}
+	c := 0.0
+	if top, _ := ix.rankLean(ix.queryTerms(ix.analyze(ask, nil), 1, nil), noMask, nil); len(top) > 0 {
+		c = top[0].Confidence
+	}
+	return min(whole, c)
 }
 
 // refuses applies a safety policy to a judged message.

@@ -605,7 +605,7 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 			case o.Entry == "":
 				fmt.Fprintf(w, "out-of-scope %q: got %s %s\n", o.Text, o.Status, o.Got)
 			default:
-				fmt.Fprintf(w, "%s %q: got %s %s\n", o.Entry, o.Text, o.Status, o.Got)
+				fmt.Fprintf(w, "%s %q: got %s %s (ranked first: %s)\n", o.Entry, o.Text, o.Status, o.Got, o.Top)
 			}
 		}
 		for _, m := range cv.SafetyMisses {

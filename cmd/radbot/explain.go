@@ -20,10 +20,18 @@ func printExplain(w io.Writer, ex bot.Explanation) {
 		fmt.Fprintf(w, "crisis:       matches the crisis phrase %q (rule in safety.yaml): urgent signposting\n", ex.Crisis)
 	}
 	verdict := "not refused"
-	if ex.Safety >= ex.SafetyAt {
+	if ex.SafetyRefused {
 		verdict = "refused"
 	}
-	fmt.Fprintf(w, "safety:       %.2f that this asks for personal medical advice (refused from %.2f): %s\n", ex.Safety, ex.SafetyAt, verdict)
+	fmt.Fprintf(w, "safety:       %.2f that this asks for personal medical advice (refused from %.2f; from %.2f unless an entry answers what is asked with %.2f or more): %s\n",
+		ex.Safety, ex.SafetyAt, ex.SafetyMaybeAt, ex.CareerSure, verdict)
+	if ex.Career >= 0 {
+		part := "the question"
+		if ex.AskingClause != "" {
+			part = fmt.Sprintf("the part that asks, %q,", ex.AskingClause)
+		}
+		fmt.Fprintf(w, "              unsure: the knowledge answers %s with confidence %.2f\n", part, ex.Career)
+	}
 	for _, n := range ex.SafetyNeighbour {
 		list := "answer"
 		if n.Refuse {
@@ -81,6 +89,11 @@ type explainOut struct {
 	Safety         float64            `json:"safety"`
 	SafetyAt       float64            `json:"safety_threshold"`
 	SafetyExamples []explainNeighbor  `json:"safety_nearest"`
+	SafetyMaybeAt  float64            `json:"safety_unsure_from"`
+	CareerSure     float64            `json:"career_sure"`
+	Career         float64            `json:"career_confidence"`
+	AskingClause   string             `json:"asking_clause"`
+	SafetyRefused  bool               `json:"safety_refused"`
 	Smalltalk      bool               `json:"smalltalk"`
 	OffKnowledge   float64            `json:"off_knowledge"`
 	Unknown        float64            `json:"unknown"`
@@ -118,7 +131,9 @@ func explainJSON(ex bot.Explanation) explainOut {
 	out := explainOut{Question: ex.Question, Normalized: ex.Normalized, Tokens: nonNil(ex.Tokens),
 		Corrections: nonNil(ex.Corrections), Synonyms: nonNil(ex.Synonyms), Crisis: ex.Crisis,
 		Safety: round3(ex.Safety), SafetyAt: ex.SafetyAt, SafetyExamples: []explainNeighbor{}, Smalltalk: ex.Smalltalk,
-		OffKnowledge: round3(ex.OffKnowledge), Unknown: round3(ex.Unknown), NearestOOS: ex.NearestOutOfScope,
+		SafetyMaybeAt: ex.SafetyMaybeAt, CareerSure: ex.CareerSure, Career: round3(ex.Career), AskingClause: ex.AskingClause,
+		SafetyRefused: ex.SafetyRefused,
+		OffKnowledge:  round3(ex.OffKnowledge), Unknown: round3(ex.Unknown), NearestOOS: ex.NearestOutOfScope,
 		OOSSimilarity: round3(ex.OutOfScopeSim), Candidates: []explainCand{}, Features: ex.Features, Weights: ex.Weights,
 		Thresholds: map[string]float64{"pick": ex.Pick, "scope": ex.Scope, "clarify": ex.ClarifyAt, "suggest": ex.SuggestAt, "in_scope": ex.InScopeAt},
 		InScope:    round3(ex.InScope),
