@@ -186,6 +186,25 @@ func TestCrisisAlwaysShown(t *testing.T) {
 	}
 }
 
+// The crisis list covers families of wording, not single sentences: methods and places, losing control,
+// passive wishes to die, and emergencies happening now, in the ways people type them.
+func TestCrisisFamilies(t *testing.T) {
+	t.Parallel()
+	b := newDefaultBot(t, bot.Options{})
+	for i, q := range []string{
+		"every night after my shift i think about jumping off the multi storey car park",
+		"I don't trust myself tonight, I've got a bottle of pills next to me",
+		"rejected from ST1 again, honestly I wish I wasn't alive",
+		"my housemate has gone floppy and her lips are turning blue",
+		"my face is drooping on one side and my speech is slurred, on call in the reading room",
+		"thinking of overdosing after failing 2B",
+	} {
+		if r := ask(b, fmt.Sprint("crisis-", i), q); r.Status != bot.StatusRefused || r.Reason != bot.ReasonCrisis {
+			t.Errorf("%q: %s (%q), want the crisis reply", q, r.Status, r.Reason)
+		}
+	}
+}
+
 // A crisis phrase must never fire on what the knowledge itself says people ask: the entries' phrasings,
 // the career questions with health words, and the out-of-scope examples.
 func TestCrisisPhrasesDoNotFireOnOrdinaryQuestions(t *testing.T) {
