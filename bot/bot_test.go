@@ -205,6 +205,30 @@ func TestCrisisFamilies(t *testing.T) {
 	}
 }
 
+// Chat spelling reads "cant" as "can"; the crisis check keeps the "not", so "cant breathe" does not fire
+// on a question about breathing in a lead apron.
+func TestCrisisKeepsNegation(t *testing.T) {
+	t.Parallel()
+	b := newDefaultBot(t, bot.Options{})
+	for i, c := range []struct {
+		q      string
+		crisis bool
+	}{
+		{"can you breathe properly in a lead apron all day?", false},
+		{"can i wake him up after the sedation in IR", false},
+		{"do i want to exist in a world of AI radiology", false},
+		{"I can't breathe", true},
+		{"i cannot breathe", true},
+		{"he won't wake up", true},
+		{"my bleeding will not stop", true},
+	} {
+		r := ask(b, fmt.Sprint("neg-", i), c.q)
+		if got := r.Status == bot.StatusRefused && r.Reason == bot.ReasonCrisis; got != c.crisis {
+			t.Errorf("%q: crisis %v, want %v", c.q, got, c.crisis)
+		}
+	}
+}
+
 // A crisis phrase must never fire on what the knowledge itself says people ask: the entries' phrasings,
 // the career questions with health words, and the out-of-scope examples.
 func TestCrisisPhrasesDoNotFireOnOrdinaryQuestions(t *testing.T) {

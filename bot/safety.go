@@ -348,16 +348,29 @@ func (ix *Index) buildCrisis() {
 	}
 }
 
-// crisisWords reads chat spellings, so "cant breathe" and "can't breathe" are one phrase.
+// crisisWords reads chat spellings, so "cant breathe" and "can't breathe" are one phrase, and keeps
+// negation: chat spelling reads "cant" as "can", which would make "cant breathe" fire on "can you
+// breathe in a lead apron all day?", so a negative contraction becomes its verb and "not".
 // They are appended to out; memo is the message's stem memo.
 func (ix *Index) crisisWords(out, ws []string, memo *stemMemo) []string {
 	for _, w := range ws {
+		if v, ok := negatives[w]; ok {
+			out = append(out, ix.wordStem(v, memo), "not")
+			continue
+		}
 		if r, ok := chatWords[w]; ok && r != "" {
 			w = r
 		}
 		out = append(out, ix.wordStem(w, memo)) // "killing myself" is "kill myself"
 	}
 	return out
+}
+
+// negatives are negative contractions (as normalised, without the apostrophe) and their verbs.
+var negatives = map[string]string{
+	"cant": "can", "cannot": "can", "cnt": "can", "dont": "do", "doesnt": "does", "didnt": "did", "isnt": "is",
+	"arent": "are", "wasnt": "was", "werent": "were", "wont": "will", "wouldnt": "would", "couldnt": "could",
+	"shouldnt": "should", "aint": "is", "havent": "have", "hasnt": "has", "hadnt": "had",
 }
 
 // crisisPhrase returns the crisis phrase a message contains (the first in the list when it contains
