@@ -85,6 +85,15 @@ mates friend friends told heard hear apparently people person everyone`)
 // tell two close entries apart.
 var questionWords = toSet(`how who when why where which whom`)
 
+// questionStems are the question words as the matcher sees them, stemmed: "why" is "whi".
+var questionStems = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range questionWords {
+		m[stem(w)] = true
+	}
+	return m
+}()
+
 // gradeWords name a grade or stage of training. In a question with another topic ("st3 pay", "F2
 // applying") they qualify the topic rather than being it, so they weigh half.
 var gradeWords = toSet(`st1 st2 st3 st4 st5 st6 st7 st8 f1 f2 fy1 fy2 ct1 ct2 ct3 reg registrar spr str

@@ -37,7 +37,7 @@ next:
 		if other && gradeWords[s] {
 			tw *= gradeWeight
 		}
-		if questionWords[s] {
+		if questionStems[s] {
 			tw *= questionWeight
 		}
 		for i := range into {
@@ -57,7 +57,7 @@ next:
 
 func onlyQuestionWords(stems []string) bool {
 	for _, s := range stems {
-		if !questionWords[s] {
+		if !questionStems[s] {
 			return false
 		}
 	}
