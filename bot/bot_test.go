@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -226,6 +227,30 @@ func TestCrisisKeepsNegation(t *testing.T) {
 		if got := r.Status == bot.StatusRefused && r.Reason == bot.ReasonCrisis; got != c.crisis {
 			t.Errorf("%q: crisis %v, want %v", c.q, got, c.crisis)
 		}
+	}
+}
+
+// Ordinary messages that sound alarming (idioms, emergencies as work, negations) never get the crisis
+// reply: knowledge/testdata/not-crisis.txt, written apart from the crisis list.
+func TestCrisisNotOnOrdinaryMessages(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../knowledge/testdata/not-crisis.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newDefaultBot(t, bot.Options{})
+	n := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		n++
+		if ex := b.Explain(line); ex.Crisis != "" {
+			t.Errorf("%q matches the crisis phrase %q", line, ex.Crisis)
+		}
+	}
+	if n < 150 {
+		t.Errorf("only %d messages in not-crisis.txt", n)
 	}
 }
 

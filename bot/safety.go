@@ -401,14 +401,16 @@ func (ix *Index) crisisPhrase(ws []string, memo *stemMemo) string {
 
 // containsInOrder reports whether phrase occurs in ws in order, with at most one other word between two
 // of its words ("i just want to die" has "want to die"), or two in a phrase of three words or more
-// ("i don't really want to be here any more").
+// ("i don't really want to be here any more"). A phrase right after "not" does not count unless it
+// carries its own negation: "I don't want to die wondering if I should have tried IR" is no crisis.
 func containsInOrder(ws, phrase []string) bool {
 	gap := 1
 	if len(phrase) >= 3 {
 		gap = 2
 	}
+	ownNot := slices.Contains(phrase, "not")
 	for start := range ws {
-		if ws[start] != phrase[0] {
+		if ws[start] != phrase[0] || !ownNot && start > 0 && ws[start-1] == "not" {
 			continue
 		}
 		i, ok := start, true
