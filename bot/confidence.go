@@ -7,11 +7,11 @@ import (
 )
 
 // The answer confidence: one probability per candidate entry that it is the right answer, from a
-// logistic regression over the ranking signals. It is learned when the index is built, from the
-// knowledge alone: every phrasing of every entry is asked as a question with that phrasing hidden from
-// the index (leave-one-out), and every out-of-scope example likewise; the right entry is the positive,
-// every other candidate (and every candidate of an out-of-scope example) a negative. No held-out
-// evaluation question is ever used, so the evaluation stays honest.
+// conditional logit over the ranking signals with boosted trees on top (boost.go). It is learned when
+// the index is built, from the knowledge alone: every phrasing of every entry is asked as a question
+// with that phrasing hidden from the index (leave-one-out), and every out-of-scope example likewise; the
+// right entry is the positive, every other candidate (and every candidate of an out-of-scope example) a
+// negative. No held-out evaluation question is ever used, so the evaluation stays honest.
 
 // featureNames label the confidence features, for --explain.
 var featureNames = [...]string{
@@ -91,7 +91,7 @@ func (m *model) scoreInto(cands []Scored, qi queryInfo, all []float64) {
 	}
 	zmax := 0.0
 	for i := range cands {
-		z := dot(m.w, cands[i].features)
+		z := dot(m.w, cands[i].features) + boostedScore(m.trees, cands[i].features)
 		cands[i].Confidence = z
 		zmax = max(zmax, z)
 	}
@@ -190,7 +190,19 @@ func choiceOf(cands []Scored, entry int) choice {
 // learnConfidence fits the confidence model on the knowledge's own examples, each asked with itself
 // hidden, plainly and with context words added.
 func learnConfidence(ix *Index) *model {
-	return fitChoice(ix.choices(ix.heldOuts(ix.trainSize())), confLambda, 15)
+	return fitConfidence(ix.choices(ix.heldOuts(ix.trainSize())))
+}
+
+// confBoost shapes the trees boosted on the linear confidence model.
+var confBoost = boostSettings{rounds: 40, depth: 3, bins: 32, rate: 0.1, lambda: 5, minHess: 5}
+
+// fitConfidence fits the linear choice model, then boosts trees on its residuals.
+func fitConfidence(cs []choice) *model {
+	m := fitChoice(cs, confLambda, 15)
+	if m != nil && confBoost.rounds > 0 {
+		m.trees = boostChoice(cs, m.w, confBoost)
+	}
+	return m
 }
 
 // trainSize is how many held-out questions the confidence model learns from.

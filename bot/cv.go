@@ -115,7 +115,7 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 				train = append(train, a.h)
 			}
 		}
-		m := fitChoice(ix.choices(thin(train, ix.trainSize())), confLambda, 15)
+		m := fitConfidence(ix.choices(thin(train, ix.trainSize())))
 		for i := fold; i < len(all); i += cvFolds {
 			a := all[i]
 			cands := append([]Scored(nil), a.cands...)

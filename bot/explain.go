@@ -38,6 +38,7 @@ type Explanation struct {
 	// each candidate's Features().
 	Features []string
 	Weights  []float64
+	Trees    int // boosted trees added to the linear score (boostChoice)
 	// Thresholds of the decision (see the policy in decide.go).
 	Pick, Scope, ClarifyAt, SuggestAt, InScopeAt float64
 	// InScope is the sum of the candidates' confidences: how likely the question is about one of them.
@@ -60,7 +61,7 @@ func (b *Bot) Explain(text string) Explanation {
 		Pick: decision.Pick, Scope: decision.Scope, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt, InScopeAt: decision.InScopeAt,
 		Features: featureNames[:]}
 	if ix.conf != nil {
-		ex.Weights = ix.conf.w
+		ex.Weights, ex.Trees = ix.conf.w, len(ix.conf.trees)
 	}
 	tr := &trace{}
 	ex.Tokens = ix.analyze(text, tr)

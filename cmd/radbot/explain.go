@@ -59,7 +59,11 @@ func printExplain(w io.Writer, ex bot.Explanation) {
 		for i, f := range ex.Features {
 			parts = append(parts, fmt.Sprintf("%s %+.2f", f, ex.Weights[i]))
 		}
-		fmt.Fprintf(w, "model weights: %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "model weights: %s", strings.Join(parts, ", "))
+		if ex.Trees > 0 {
+			fmt.Fprintf(w, "; plus %d boosted trees on the same signals", ex.Trees)
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "\nreply: %s", ex.Reply.Status)
 	if ex.Reply.Reason != "" {
