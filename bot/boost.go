@@ -196,11 +196,53 @@ func boostChoice(cs []choice, w []float64, s boostSettings) []tree {
 	return trees
 }
 
-// boostedScore is the trees' total for a candidate's features.
-func boostedScore(trees []tree, x []float64) float64 {
+// forest is fitted trees laid out in three flat arrays, so that scoring a candidate walks contiguous
+// memory: tree t's internal nodes are feat and thr [t*inner, (t+1)*inner), its leaves
+// leaf [t*(inner+1), (t+1)*(inner+1)).
+type forest struct {
+	depth, inner int
+	feat         []int32
+	thr          []float64
+	leaf         []float64
+}
+
+func newForest(trees []tree) *forest {
+	if len(trees) == 0 {
+		return nil
+	}
+	f := &forest{depth: trees[0].depth, inner: len(trees[0].feat)}
+	for _, t := range trees {
+		f.feat = append(f.feat, t.feat...)
+		f.thr = append(f.thr, t.thr...)
+		f.leaf = append(f.leaf, t.leaf...)
+	}
+	return f
+}
+
+// score is the trees' total for a candidate's features (0 for no forest).
+func (f *forest) score(x []float64) float64 {
+	if f == nil {
+		return 0
+	}
 	s := 0.0
-	for i := range trees {
-		s += trees[i].eval(x)
+	for t, base := 0, 0; base < len(f.feat); t, base = t+1, base+f.inner {
+		k := 0
+		for range f.depth {
+			if x[f.feat[base+k]] <= f.thr[base+k] {
+				k = 2*k + 1
+			} else {
+				k = 2*k + 2
+			}
+		}
+		s += f.leaf[t*(f.inner+1)+k-f.inner]
 	}
 	return s
+}
+
+// treeCount is how many boosted trees the model has.
+func (m *model) treeCount() int {
+	if m == nil || m.trees == nil {
+		return 0
+	}
+	return len(m.trees.feat) / m.trees.inner
 }

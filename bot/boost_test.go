@@ -32,16 +32,17 @@ func TestBoostLearnsAnInteraction(t *testing.T) {
 		cs = append(cs, c)
 	}
 	linear := fitChoice(cs, confLambda, 15)
-	boosted := &model{w: linear.w, trees: boostChoice(cs, linear.w, confBoost)}
-	if len(boosted.trees) != confBoost.rounds {
-		t.Fatalf("%d trees, want %d", len(boosted.trees), confBoost.rounds)
+	trees := boostChoice(cs, linear.w, confBoost)
+	boosted := &model{w: linear.w, trees: newForest(trees)}
+	if boosted.treeCount() != confBoost.rounds {
+		t.Fatalf("%d trees, want %d", boosted.treeCount(), confBoost.rounds)
 	}
 	accuracy := func(m *model) float64 {
 		right := 0
 		for _, c := range cs {
 			best, bestZ := -1, math.Inf(-1)
 			for i, x := range c.x {
-				if z := dot(m.w, x) + boostedScore(m.trees, x); z > bestZ {
+				if z := dot(m.w, x) + m.trees.score(x); z > bestZ {
 					best, bestZ = i, z
 				}
 			}
@@ -59,8 +60,20 @@ func TestBoostLearnsAnInteraction(t *testing.T) {
 	// Fitted on the same data, the trees are the same: the bot learns the same model on every start.
 	again := boostChoice(cs, linear.w, confBoost)
 	for i := range again {
-		if again[i].leaf[0] != boosted.trees[i].leaf[0] || again[i].thr[0] != boosted.trees[i].thr[0] {
+		if again[i].leaf[0] != trees[i].leaf[0] || again[i].thr[0] != trees[i].thr[0] {
 			t.Fatalf("tree %d differs on a second fit", i)
+		}
+	}
+	// The flat forest scores as the trees do.
+	for _, c := range cs[:20] {
+		for _, x := range c.x {
+			want := 0.0
+			for i := range trees {
+				want += trees[i].eval(x)
+			}
+			if got := boosted.trees.score(x); math.Abs(got-want) > 1e-12 {
+				t.Fatalf("forest scores %v, trees %v", got, want)
+			}
 		}
 	}
 }

@@ -91,7 +91,12 @@ func (m *model) scoreInto(cands []Scored, qi queryInfo, all []float64) {
 	}
 	zmax := 0.0
 	for i := range cands {
-		z := dot(m.w, cands[i].features) + boostedScore(m.trees, cands[i].features)
+		z := dot(m.w, cands[i].features)
+		// The trees learned from the first trainCandidates candidates (in prelim order, as here) only;
+		// past them the linear score stands, and an answer costs 5 tree walks, not 12.
+		if i < trainCandidates {
+			z += m.trees.score(cands[i].features)
+		}
 		cands[i].Confidence = z
 		zmax = max(zmax, z)
 	}
@@ -200,7 +205,7 @@ var confBoost = boostSettings{rounds: 40, depth: 3, bins: 32, rate: 0.1, lambda:
 func fitConfidence(cs []choice) *model {
 	m := fitChoice(cs, confLambda, 15)
 	if m != nil && confBoost.rounds > 0 {
-		m.trees = boostChoice(cs, m.w, confBoost)
+		m.trees = newForest(boostChoice(cs, m.w, confBoost))
 	}
 	return m
 }

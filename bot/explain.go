@@ -61,7 +61,7 @@ func (b *Bot) Explain(text string) Explanation {
 		Pick: decision.Pick, Scope: decision.Scope, ClarifyAt: decision.ClarifyAt, SuggestAt: decision.SuggestAt, InScopeAt: decision.InScopeAt,
 		Features: featureNames[:]}
 	if ix.conf != nil {
-		ex.Weights, ex.Trees = ix.conf.w, len(ix.conf.trees)
+		ex.Weights, ex.Trees = ix.conf.w, ix.conf.treeCount()
 	}
 	tr := &trace{}
 	ex.Tokens = ix.analyze(text, tr)

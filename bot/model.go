@@ -11,7 +11,7 @@ import (
 // model is a fitted logistic regression over dense features; features[0] is the bias, always 1.
 type model struct {
 	w     []float64
-	trees []tree // boosted on top of w (boostChoice); none for a plain logistic regression
+	trees *forest // boosted on top of w (boostChoice); nil for a plain logistic regression
 }
 
 // sample is one training row.
