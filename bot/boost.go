@@ -18,18 +18,6 @@ type tree struct {
 	leaf  []float64 // by leaf, left to right
 }
 
-func (t *tree) eval(x []float64) float64 {
-	k := 0
-	for range t.depth {
-		if x[t.feat[k]] <= t.thr[k] {
-			k = 2*k + 1
-		} else {
-			k = 2*k + 2
-		}
-	}
-	return t.leaf[k-len(t.feat)]
-}
-
 // boostSettings are the booster's shape; fixed, not tuned on any reported set.
 type boostSettings struct {
 	rounds, depth, bins int
@@ -65,14 +53,14 @@ func boostChoice(cs []choice, w []float64, s boostSettings) []tree {
 			vals[i] = r.x[f]
 		}
 		slices.Sort(vals)
-		var cs []float64
+		var cut []float64
 		for b := 1; b < s.bins; b++ {
 			v := vals[b*len(vals)/s.bins]
-			if len(cs) == 0 || v > cs[len(cs)-1] {
-				cs = append(cs, v)
+			if len(cut) == 0 || v > cut[len(cut)-1] {
+				cut = append(cut, v)
 			}
 		}
-		cuts[f] = cs
+		cuts[f] = cut
 	}
 	bin := make([][]uint8, len(rows))
 	for i, r := range rows {

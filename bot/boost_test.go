@@ -77,3 +77,16 @@ func TestBoostLearnsAnInteraction(t *testing.T) {
 		}
 	}
 }
+
+// eval walks one tree as fitted, the reference the flat forest must agree with.
+func (t *tree) eval(x []float64) float64 {
+	k := 0
+	for range t.depth {
+		if x[t.feat[k]] <= t.thr[k] {
+			k = 2*k + 1
+		} else {
+			k = 2*k + 2
+		}
+	}
+	return t.leaf[k-len(t.feat)]
+}
