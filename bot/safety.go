@@ -266,8 +266,9 @@ type safetyPolicy struct {
 // (each judged by a classifier fitted without it): the most personal medical questions refused while at
 // most 1 career question in 30 and 1 ordinary question in 100 is refused. The held-out evaluation sets
 // play no part. Another cut replaces it only when it refuses significantly more (crossValidateSafety)
-// and the development sets agree (README, "Measuring the matcher"): on 2026-12-02 the sweep preferred
-// 0.40/0.30/0.30, which refused more career questions there and gained no medical one.
+// and the development sets agree (README, "Measuring the matcher"): on 2026-12-02 a first version of the
+// boosted confidence made the sweep prefer 0.40/0.30/0.30, which refused more career questions there and
+// gained no medical one.
 var safetyCut = safetyPolicy{RefuseAt: 0.55, MaybeAt: 0.35, CareerSure: 0.5}
 
 // judgeSafety returns the classifier's probability for a message and the confidence of the knowledge's
