@@ -413,6 +413,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c.Method = method
 	s.mu.Lock()
 	c.Team = s.tokens[c.Token]
+	// The failure is decided when the call arrives, before the call is recorded: a test that waits
+	// for this call and then makes the method fail must not change the answer to this one.
+	failure := s.failures[method]
 	s.mu.Unlock()
 	s.record(c)
 	if s.dropped(method, w) {
@@ -420,7 +423,6 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	failure := s.failures[method]
 	id := s.newIDLocked()
 	team := s.teamLocked(c.Team)
 	name := s.names[c.Team]
