@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -179,6 +180,10 @@ func thin(hs []heldOut, n int) []heldOut {
 
 // choiceOf turns a held-out question's candidates (in prelim order) into a training choice.
 func choiceOf(cands []Scored, entry int) choice {
+	// The model learns from the first candidates in prelim order, the order scoreInto sees. rank sorts
+	// by the index's own model: none while the index is built, but during cross-validation the full
+	// model, which has seen the fold's held-out examples and must not pick their training rows.
+	slices.SortStableFunc(cands, func(a, b Scored) int { return cmp.Compare(b.Prelim, a.Prelim) })
 	c := choice{right: -1}
 	for i, s := range cands {
 		if i == trainCandidates {
