@@ -2,9 +2,11 @@ package bot
 
 import (
 	"cmp"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
 )
 
 // The answer confidence: one probability per candidate entry that it is the right answer, from a
@@ -128,6 +130,30 @@ type heldOut struct {
 	terms []qterm
 	m     mask
 	entry int
+	key   uint64 // exampleKey of its text: which subset, fold and context words it gets
+}
+
+// exampleKey is a fixed pseudo-random number for an example, from its entry and its text alone. Which
+// examples the confidence model learns from, which of them are also asked with context words, and
+// which cross-validation fold each falls in are decided by it, not by position: when a maintainer adds
+// an entry, only its own examples join, and the model is not refitted on a reshuffled set (by position,
+// one new entry moved every later example's fold and context words, and the figures by noise).
+func exampleKey(entry, text string) uint64 {
+	return mix64(fnv64(entry + "\x00" + Normalize(text)))
+}
+
+func fnv64(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// mix64 spreads a hash's bits (the splitmix64 finaliser): FNV's low bits alone are not uniform enough
+// for a fold number.
+func mix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
 }
 
 // heldOuts lists every phrasing (the title too) and every out-of-scope example as a held-out question;
@@ -135,15 +161,20 @@ type heldOut struct {
 func (ix *Index) heldOuts(limit int) []heldOut {
 	var out []heldOut
 	for e, ps := range ix.phr {
+		en := ix.base.Entries[e]
 		for j, p := range ps {
 			if len(p) > 0 {
-				out = append(out, heldOut{m: mask{entry: int32(e), phr: j, oos: -1}, entry: e})
+				text := en.Title
+				if j > 0 {
+					text = en.Questions[j-1]
+				}
+				out = append(out, heldOut{m: mask{entry: int32(e), phr: j, oos: -1}, entry: e, key: exampleKey(en.ID, text)})
 			}
 		}
 	}
 	for k, set := range ix.oos {
 		if len(set) > 0 {
-			out = append(out, heldOut{m: mask{entry: -1, phr: -1, oos: k}, entry: -1})
+			out = append(out, heldOut{m: mask{entry: -1, phr: -1, oos: k}, entry: -1, key: exampleKey("", ix.base.OutOfScope[k])})
 		}
 	}
 	if limit > 0 {
@@ -166,14 +197,22 @@ func (ix *Index) heldOuts(limit int) []heldOut {
 	return out
 }
 
-// thin keeps at most n of hs, evenly spread.
+// thin keeps at most n of hs: those with the smallest keys, a pseudo-random sample that an added
+// example changes by at most one, in their order in hs.
 func thin(hs []heldOut, n int) []heldOut {
 	if len(hs) <= n {
 		return hs
 	}
+	idx := make([]int, len(hs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(hs[a].key, hs[b].key) })
+	idx = idx[:n]
+	slices.Sort(idx)
 	out := make([]heldOut, 0, n)
-	for i := 0; i < n; i++ {
-		out = append(out, hs[i*len(hs)/n])
+	for _, i := range idx {
+		out = append(out, hs[i])
 	}
 	return out
 }
@@ -223,25 +262,25 @@ func (ix *Index) trainSize() int {
 	return maxTrainQueries
 }
 
-// choices asks each held-out example as written, and every other one again with a few words of context
-// added. People
-// rarely type a question as tidily as a phrasing ("F2 in the midlands, thinking about rads, how long is
+// choices asks each held-out example as written, and half of them (by key) again with a few words of
+// context added. People rarely type a question as tidily as a phrasing ("F2 in the midlands, thinking about rads, how long is
 // training?"); asked only tidy questions, the model would learn that every word must match and doubt
-// every real question. The context words are drawn, in a fixed pseudo-random order, from the words of
-// other entries' phrasings and of the out-of-scope examples, as often as those words are used.
+// every real question. The context words are drawn from the words of other entries' phrasings and of
+// the out-of-scope examples, as often as those words are used, by a generator seeded with the example's
+// key, so an example gets the same words whatever else the knowledge holds (contextPool).
 func (ix *Index) choices(hs []heldOut) []choice {
 	pool := ix.contextPool()
-	rng := rand.New(rand.NewPCG(1, 2))
 	out := make([]choice, 0, 2*len(hs))
-	for i, h := range hs {
+	for _, h := range hs {
 		cands, _ := ix.rank(append([]qterm(nil), h.terms...), h.m)
 		out = append(out, choiceOf(cands, h.entry))
-		if len(pool) == 0 || i%2 == 1 {
-			continue // every other example also with context: enough to learn from, at half the cost
+		if len(pool.ids) == 0 || h.key>>63 == 1 {
+			continue // half the examples also with context: enough to learn from, at half the cost
 		}
+		rng := rand.New(rand.NewPCG(h.key, 2))
 		terms := append([]qterm(nil), h.terms...)
 		for k := 2 + rng.IntN(4); k > 0; k-- {
-			id := pool[rng.IntN(len(pool))]
+			id := pool.draw(rng.Uint64())
 			if !slices.ContainsFunc(terms, func(t qterm) bool { return t.id == id }) {
 				terms = append(terms, qterm{stem: ix.stemOf[id], id: id, w: 1})
 			}
@@ -252,17 +291,50 @@ func (ix *Index) choices(hs []heldOut) []choice {
 	return out
 }
 
-// contextPool lists the term of every word of every phrasing and out-of-scope example, so that a
-// common word is drawn as often as it is used.
-func (ix *Index) contextPool() []int32 {
-	var pool []int32
-	for _, ps := range ix.phr {
-		for _, p := range ps[1:] {
-			pool = append(pool, p...)
+// wordPool holds one place per use of a word in the phrasings and out-of-scope examples, so that a
+// common word is drawn as often as it is used. Each use sits at a fixed pseudo-random point (from the
+// word and which use of it it is), and a draw takes the first use at or after a random point: a new
+// entry's words take a few draws that fell just before them and leave every other draw as it was.
+type wordPool struct {
+	ids []int32
+	at  []uint64 // ascending
+}
+
+func (p wordPool) draw(r uint64) int32 {
+	j := sort.Search(len(p.at), func(i int) bool { return p.at[i] >= r })
+	if j == len(p.at) {
+		j = 0
+	}
+	return p.ids[j]
+}
+
+// contextPool lists the term of every word of every phrasing and out-of-scope example (wordPool).
+func (ix *Index) contextPool() wordPool {
+	uses := map[int32]uint64{}
+	type place struct {
+		id int32
+		at uint64
+	}
+	var ps []place
+	add := func(set []int32) {
+		for _, id := range set {
+			n := uses[id]
+			uses[id] = n + 1
+			ps = append(ps, place{id, mix64(fnv64(ix.stemOf[id]) + n*0x9e3779b97f4a7c15)})
+		}
+	}
+	for _, phr := range ix.phr {
+		for _, p := range phr[1:] {
+			add(p)
 		}
 	}
 	for _, set := range ix.oos {
-		pool = append(pool, set...)
+		add(set)
+	}
+	slices.SortFunc(ps, func(a, b place) int { return cmp.Compare(a.at, b.at) })
+	pool := wordPool{ids: make([]int32, len(ps)), at: make([]uint64, len(ps))}
+	for i, p := range ps {
+		pool.ids[i], pool.at[i] = p.id, p.at
 	}
 	return pool
 }

@@ -110,14 +110,16 @@ func (b *Bot) CrossValidate(sweep bool) CVResult {
 	var js []judged
 	for fold := 0; fold < cvFolds; fold++ {
 		var train []heldOut
-		for i, a := range all {
-			if i%cvFolds != fold {
+		var test []asked
+		for _, a := range all {
+			if int(a.h.key%cvFolds) != fold {
 				train = append(train, a.h)
+			} else {
+				test = append(test, a)
 			}
 		}
 		m := fitConfidence(ix.choices(thin(train, ix.trainSize())))
-		for i := fold; i < len(all); i += cvFolds {
-			a := all[i]
+		for _, a := range test {
 			cands := append([]Scored(nil), a.cands...)
 			m.score(cands, a.qi)
 			slices.SortStableFunc(cands, func(x, y Scored) int { return cmp.Compare(y.Confidence, x.Confidence) })
@@ -317,8 +319,8 @@ func (b *Bot) crossValidateSafety(ix *Index, res *CVResult, sweep bool) {
 	}
 	var js []judgedText
 	split := func(texts []string, fold int) (train, test []string) {
-		for i, t := range texts {
-			if i%cvFolds == fold {
+		for _, t := range texts {
+			if int(exampleKey("", t)%cvFolds) == fold {
 				test = append(test, t)
 			} else {
 				train = append(train, t)
