@@ -89,12 +89,17 @@ func pairs(toks []string, mark string) []string {
 		if !stopWords[t] {
 			out = append(out, mark+t)
 		}
-		if i > 0 {
+		if i > 0 && !articles[toks[i-1]] {
 			out = append(out, mark+toks[i-1]+" "+t)
 		}
 	}
 	return out
 }
+
+// articles start no word pair: who is asked about is in "my scan", not in "a scan", and "an MRI" was
+// learnt as a patient's words ("can I get an MRI"), so "the difference between a CT scan and an MRI"
+// was refused.
+var articles = map[string]bool{"a": true, "an": true, "the": true}
 
 // askingClause returns the clause of a message that asks: the last one ending in "?", else the last
 // clause; "" when the message is one clause. Clauses end at punctuation, and at "and", "but" and "so"
@@ -163,7 +168,7 @@ func (m *safetyModel) appendPairIDs(out []int32, key []byte, toks []string, mark
 				out = append(out, id)
 			}
 		}
-		if i > 0 {
+		if i > 0 && !articles[toks[i-1]] {
 			key = append(append(append(append(key[:0], mark...), toks[i-1]...), ' '), t...)
 			if id, ok := m.feats[string(key)]; ok {
 				out = append(out, id)
