@@ -40,7 +40,9 @@ var chatWords = map[string]string{
 	"govt": "government", "info": "information", "tbf": "", "tbh": "", "ngl": "", "imo": "", "imho": "",
 	"idk": "", "lol": "", "lmao": "", "pls.": "", "fyi": "", "btw": "", "rn": "now", "atm": "now",
 	"asap": "soon", "kinda": "", "sorta": "", "dunno": "", "yeah": "", "yep": "", "nah": "", "ok": "",
-	"okay": "", "hmm": "", "um": "", "uh": "", "omg": "",
+	"okay": "", "hmm": "", "um": "", "uh": "", "omg": "", "shud": "should", "shld": "should", "wud": "would",
+	"wld": "would", "cud": "could", "tmrw": "tomorrow", "tmr": "tomorrow", "tmw": "tomorrow", "til": "until",
+	"bcos": "because", "bcoz": "because", "becoz": "because", "wiv": "with", "ya": "you",
 }
 
 // lemmas maps irregular word forms to the form the stemmer treats like the rest of the family: "paid" and
