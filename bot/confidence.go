@@ -138,8 +138,11 @@ type heldOut struct {
 // which cross-validation fold each falls in are decided by it, not by position: when a maintainer adds
 // an entry, only its own examples join, and the model is not refitted on a reshuffled set (by position,
 // one new entry moved every later example's fold and context words, and the figures by noise).
-func exampleKey(entry, text string) uint64 {
-	return mix64(fnv64(entry + "\x00" + Normalize(text)))
+//
+// sample (0 for the bot in use) draws another sample from the same examples: `radbot eval --resamples`
+// fits several models this way, to tell a change's effect from the luck of one sample.
+func exampleKey(sample uint64, entry, text string) uint64 {
+	return mix64(fnv64(entry+"\x00"+Normalize(text)) + sample*0x9e3779b97f4a7c15)
 }
 
 func fnv64(s string) uint64 {
@@ -168,13 +171,13 @@ func (ix *Index) heldOuts(limit int) []heldOut {
 				if j > 0 {
 					text = en.Questions[j-1]
 				}
-				out = append(out, heldOut{m: mask{entry: int32(e), phr: j, oos: -1}, entry: e, key: exampleKey(en.ID, text)})
+				out = append(out, heldOut{m: mask{entry: int32(e), phr: j, oos: -1}, entry: e, key: exampleKey(ix.sample, en.ID, text)})
 			}
 		}
 	}
 	for k, set := range ix.oos {
 		if len(set) > 0 {
-			out = append(out, heldOut{m: mask{entry: -1, phr: -1, oos: k}, entry: -1, key: exampleKey("", ix.base.OutOfScope[k])})
+			out = append(out, heldOut{m: mask{entry: -1, phr: -1, oos: k}, entry: -1, key: exampleKey(ix.sample, "", ix.base.OutOfScope[k])})
 		}
 	}
 	if limit > 0 {

@@ -320,7 +320,7 @@ func (b *Bot) crossValidateSafety(ix *Index, res *CVResult, sweep bool) {
 	var js []judgedText
 	split := func(texts []string, fold int) (train, test []string) {
 		for _, t := range texts {
-			if int(exampleKey("", t)%cvFolds) == fold {
+			if int(exampleKey(ix.sample, "", t)%cvFolds) == fold {
 				test = append(test, t)
 			} else {
 				train = append(train, t)

@@ -14,7 +14,8 @@ import (
 // from them at build time (the answer confidence and the safety classifier). It is immutable: a reload
 // builds a new one.
 type Index struct {
-	base *knowledge.Base
+	base   *knowledge.Base
+	sample uint64 // which sample of its examples the confidence model learns from (NewIndexSample)
 
 	terms      map[string]int32 // stem → term id
 	stemOf     []string         // term id → stem
@@ -88,9 +89,15 @@ const (
 )
 
 // NewIndex prepares base for matching and learns its models.
-func NewIndex(base *knowledge.Base) *Index {
+func NewIndex(base *knowledge.Base) *Index { return NewIndexSample(base, 0) }
+
+// NewIndexSample is NewIndex with the confidence model learnt from another sample of the knowledge's
+// examples (and other context words and cross-validation folds); sample 0 is the one the bot uses. For
+// measuring how much of a figure is the luck of one sample (`radbot eval --resamples`).
+func NewIndexSample(base *knowledge.Base, sample uint64) *Index {
 	ix := &Index{
 		base:    base,
+		sample:  sample,
 		terms:   map[string]int32{},
 		stems:   map[string]string{},
 		aliases: map[string]string{},

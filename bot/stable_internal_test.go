@@ -12,13 +12,13 @@ import (
 func TestThinIsStable(t *testing.T) {
 	var hs []heldOut
 	for i := range 1000 {
-		hs = append(hs, heldOut{entry: i / 10, key: exampleKey(fmt.Sprint("e", i/10), fmt.Sprint("phrasing ", i))})
+		hs = append(hs, heldOut{entry: i / 10, key: exampleKey(0, fmt.Sprint("e", i/10), fmt.Sprint("phrasing ", i))})
 	}
 	before := thin(hs, 700)
 	// twelve new examples, in the middle, as a new entry would add them
 	grown := slices.Clone(hs[:500])
 	for i := range 12 {
-		grown = append(grown, heldOut{entry: 1000, key: exampleKey("new", fmt.Sprint("new phrasing ", i))})
+		grown = append(grown, heldOut{entry: 1000, key: exampleKey(0, "new", fmt.Sprint("new phrasing ", i))})
 	}
 	grown = append(grown, hs[500:]...)
 	after := thin(grown, 700)

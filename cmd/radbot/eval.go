@@ -147,8 +147,9 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	compare := fs.String("compare", "", "show the cases whose outcome changed since a run saved with --save")
 	cv := fs.Bool("cv", false, "cross-validate on the knowledge's own examples instead (leave-one-out, models refitted without each)")
 	sweep := fs.Bool("sweep", false, "with --cv: also score a grid of decision policies on the cross-validated confidences")
+	resamples := fs.Int("resamples", 0, "fit N models, each on another sample of the knowledge's examples, and print each figure's mean and range (no thresholds): a change smaller than the range is luck")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: radbot eval [--quiet] [--set NAME] [--save FILE] [--compare FILE] [--cv] [--knowledge DIR] [MANIFEST]")
+		fmt.Fprintln(stderr, "usage: radbot eval [--quiet] [--set NAME] [--save FILE] [--compare FILE] [--cv] [--resamples N] [--knowledge DIR] [MANIFEST]")
 		fmt.Fprintln(stderr, "  Runs every case set named in the manifest (default: the testdata beside the knowledge in use)")
 		fmt.Fprintln(stderr, "  and exits 1 when a set is below its thresholds.")
 		fs.PrintDefaults()
@@ -169,6 +170,9 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	if *resamples > 1 {
+		return runResamples(ctx, base, b, man, testdata, *only, *cv, *resamples, stdout)
+	}
 	if *cv {
 		return runCV(b, man.CV, *quiet, *sweep, stdout)
 	}
@@ -184,7 +188,7 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			continue
 		}
 		problems = append(problems, checkSet(set, base, b)...)
-		res := runSet(ctx, base, set)
+		res := runSet(ctx, base, indexFor(base), set)
 		res.HeldOut, res.thresholds = ms.HeldOut, ms.Thresholds
 		sets = append(sets, res)
 		all = append(all, res.Cases...)
@@ -349,8 +353,8 @@ func checkSet(set *evalSet, base *knowledge.Base, b *bot.Bot) []string {
 }
 
 // runSet asks every case in a fresh conversation (after its context messages).
-func runSet(ctx context.Context, base *knowledge.Base, set *evalSet) *setResult {
-	b := bot.New(base, bot.Options{Index: indexFor(base)})
+func runSet(ctx context.Context, base *knowledge.Base, ix *bot.Index, set *evalSet) *setResult {
+	b := bot.New(base, bot.Options{Index: ix})
 	res := &setResult{Name: set.Name, Tags: map[string][2]int{}}
 	for i, c := range set.Cases {
 		q := cliQuery

@@ -111,3 +111,38 @@ func TestEvalCompare(t *testing.T) {
 		}
 	}
 }
+
+// --resamples fits a model per sample and prints each figure's mean and range; sample 0 is the model
+// the bot uses, so its figure is the one a plain run prints.
+func TestEvalResamples(t *testing.T) {
+	t.Parallel()
+	manifest := writeEval(t, "{min_correct: 0.0}", `  - q: how long does it take to train in radiology
+    expect: training-length
+  - q: whats the dosh like for a rads trainee in the first two years
+    expect: answered
+    must: ["£"]
+  - q: what is the capital of France
+    expect: out-of-scope
+`)
+	code, plain, errPlain := runRadbot(t, "", "eval", manifest)
+	if code != 0 {
+		t.Fatalf("plain eval: exit %d, stderr %q:\n%s", code, errPlain, plain)
+	}
+	code, out, errOut := runRadbot(t, "", "eval", "--resamples", "3", manifest)
+	if code != 0 {
+		t.Fatalf("eval --resamples: exit %d, stderr %q:\n%s", code, errOut, out)
+	}
+	if !strings.Contains(out, "over 3 models") || !strings.Contains(out, "set mine (held out):") {
+		t.Errorf("eval --resamples output lacks its header or set:\n%s", out)
+	}
+	m := regexp.MustCompile(`in-scope correct\s+[\d.]+%\s+mean\s+([\d.]+) of 2\s+range (\d)-(\d) \(sample 0: (\d)\)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no in-scope correct line with a mean and range:\n%s", out)
+	}
+	if !strings.Contains(plain, m[4]+"/2") {
+		t.Errorf("sample 0 gave %s correct, the plain run:\n%s", m[4], plain)
+	}
+	if m[2] > m[4] || m[4] > m[3] {
+		t.Errorf("sample 0's %s is outside the range %s-%s", m[4], m[2], m[3])
+	}
+}
