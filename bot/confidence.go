@@ -114,10 +114,13 @@ func (m *model) scoreInto(cands []Scored, qi queryInfo, all []float64) {
 }
 
 // Training size: beyond maxTrainQueries held-out questions (maxTrainQueriesLarge for a knowledge base of
-// more than largeBase entries, where each one costs more to ask) the sample is thinned evenly, so that
-// even 10,000 entries build in about a second.
+// more than largeBase entries, where each one costs more to ask) the examples are sampled (thin), so that
+// even 10,000 entries build in about a second. The shipped knowledge (about 3,650 examples) is learnt
+// from whole: over 8 resampled models (`radbot eval --resamples 8`), learning from all examples instead
+// of 2,500 gave the development sets 1.8 more right answers and 0.9 fewer wrong on average, with a
+// narrower spread, for about 80 ms more load time (2026-12-02).
 const (
-	maxTrainQueries      = 2500
+	maxTrainQueries      = 4000
 	maxTrainQueriesLarge = 1200
 	largeBase            = 1000
 	trainCandidates      = 5
