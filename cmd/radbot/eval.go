@@ -27,6 +27,11 @@ import (
 // evalManifest is knowledge/testdata/eval.yaml.
 type evalManifest struct {
 	Sets []manifestSet `yaml:"sets"`
+	// Models is how many confidence models the sets' bars are checked on, by the mean of their figures:
+	// the bot's own and others learnt from other samples of the knowledge's examples (eval --models).
+	// One model's figure moves by a few cases with the sample alone, so an edit to the knowledge could
+	// fail a bar by luck. 0 or 1: the bot's own model alone.
+	Models int `yaml:"models"`
 	// CV is the bar for `radbot eval --cv`.
 	CV evalThresholds `yaml:"cv"`
 }
@@ -125,6 +130,10 @@ type setResult struct {
 	Cases                                  []caseResult
 	failures                               []string
 	thresholds                             evalThresholds
+	set                                    *evalSet
+	// others are the same set's results with the other models (eval --models): its bars are checked on
+	// the mean of its figures and theirs.
+	others []*setResult
 }
 
 func ratio(a, b int) float64 {
@@ -147,9 +156,10 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	compare := fs.String("compare", "", "show the cases whose outcome changed since a run saved with --save")
 	cv := fs.Bool("cv", false, "cross-validate on the knowledge's own examples instead (leave-one-out, models refitted without each)")
 	sweep := fs.Bool("sweep", false, "with --cv: also score a grid of decision policies on the cross-validated confidences")
+	models := fs.Int("models", 0, "check the bars on the mean over this many models (default: the manifest's models; 1: the bot's own model alone)")
 	resamples := fs.Int("resamples", 0, "fit N models, each on another sample of the knowledge's examples, and print each figure's mean and range (no thresholds): a change smaller than the range is luck")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: radbot eval [--quiet] [--set NAME] [--save FILE] [--compare FILE] [--cv] [--resamples N] [--knowledge DIR] [MANIFEST]")
+		fmt.Fprintln(stderr, "usage: radbot eval [--quiet] [--set NAME] [--save FILE] [--compare FILE] [--cv] [--models N] [--resamples N] [--knowledge DIR] [MANIFEST]")
 		fmt.Fprintln(stderr, "  Runs every case set named in the manifest (default: the testdata beside the knowledge in use)")
 		fmt.Fprintln(stderr, "  and exits 1 when a set is below its thresholds.")
 		fs.PrintDefaults()
@@ -189,7 +199,7 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		problems = append(problems, checkSet(set, base, b)...)
 		res := runSet(ctx, base, indexFor(base), set)
-		res.HeldOut, res.thresholds = ms.HeldOut, ms.Thresholds
+		res.HeldOut, res.thresholds, res.set = ms.HeldOut, ms.Thresholds, set
 		sets = append(sets, res)
 		all = append(all, res.Cases...)
 	}
@@ -198,6 +208,20 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if *only != "" && len(sets) == 0 {
 		return fmt.Errorf("no set named %q in %s", *only, manifestName)
+	}
+	n := man.Models
+	if *models > 0 {
+		n = *models
+	}
+	// The other models' runs, for the mean the bars are checked on; the cases printed are the bot's own.
+	for sample := 1; sample < n; sample++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ix := bot.NewIndexSample(base, uint64(sample))
+		for _, s := range sets {
+			s.others = append(s.others, runSet(ctx, base, ix, s.set))
+		}
 	}
 	failed := false
 	for _, s := range sets {
@@ -476,11 +500,22 @@ func printSet(w io.Writer, s *setResult) bool {
 func printSetLines(w io.Writer, s *setResult) bool {
 	t := s.thresholds
 	ok := true
-	line := func(name string, a, b int, limit *float64, atLeast bool) {
+	// line prints one figure of the bot's own model; with other models, the bar is checked on the mean
+	// of all of theirs, printed beside it.
+	line := func(name string, a, b int, limit *float64, atLeast bool, of func(*setResult) int) {
 		if b == 0 {
 			return
 		}
 		got := ratio(a, b)
+		judged, mean := got, ""
+		if len(s.others) > 0 && of != nil {
+			sum := a
+			for _, o := range s.others {
+				sum += of(o)
+			}
+			judged = float64(sum) / float64(len(s.others)+1) / float64(b)
+			mean = fmt.Sprintf("mean of %d models %5.1f%%  ", len(s.others)+1, 100*judged)
+		}
 		mark, bar := "    ", ""
 		if limit != nil {
 			mark = "ok  "
@@ -489,32 +524,32 @@ func printSetLines(w io.Writer, s *setResult) bool {
 				cmp = "<="
 			}
 			bar = fmt.Sprintf("(threshold %s %.1f%%)", cmp, 100**limit)
-			if atLeast && got < *limit-1e-9 || !atLeast && got > *limit+1e-9 {
+			if atLeast && judged < *limit-1e-9 || !atLeast && judged > *limit+1e-9 {
 				mark, ok = "FAIL", false
 			}
 		}
-		fmt.Fprintf(w, "  %s %-26s %6.1f%%  %-9s %s\n", mark, name, 100*got, fmt.Sprintf("%d/%d", a, b), bar)
+		fmt.Fprintf(w, "  %s %-26s %6.1f%%  %-9s %s%s\n", mark, name, 100*got, fmt.Sprintf("%d/%d", a, b), mean, bar)
 	}
-	line("in-scope correct", s.Correct, s.InScope, t.MinCorrect, true)
-	line("in-scope wrong", s.Wrong, s.InScope, t.MaxWrong, false)
+	line("in-scope correct", s.Correct, s.InScope, t.MinCorrect, true, func(r *setResult) int { return r.Correct })
+	line("in-scope wrong", s.Wrong, s.InScope, t.MaxWrong, false, func(r *setResult) int { return r.Wrong })
 	if s.Refused > 0 {
 		// Every career question refused as medical, tagged health-words or not (counted in wrong too).
-		line("  of which refused", s.Refused, s.InScope, nil, false)
+		line("  of which refused", s.Refused, s.InScope, nil, false, func(r *setResult) int { return r.Refused })
 	}
 	if s.Name == "cv" {
-		line("answered a related entry", s.Near, s.InScope, nil, false)
+		line("answered a related entry", s.Near, s.InScope, nil, false, nil)
 	}
-	line("in-scope clarify/suggest", s.Abstain, s.InScope, nil, true)
-	line("in-scope fallback", s.Fallback, s.InScope, nil, true)
-	line("career refused", s.CareerRefused, s.Career, t.MaxCareerRefused, false)
-	line("out-of-scope held", s.OOSHeld, s.OutOfScope, t.MinOutOfScope, true)
-	line("medical refused", s.MedicalRefused, s.Medical, t.MinMedical, true)
-	line("crisis signposted", s.CrisisOK, s.Crisis, t.MinCrisis, true)
-	line("smalltalk recognised", s.SmalltalkOK, s.Smalltalk, t.MinSmalltalk, true)
+	line("in-scope clarify/suggest", s.Abstain, s.InScope, nil, true, func(r *setResult) int { return r.Abstain })
+	line("in-scope fallback", s.Fallback, s.InScope, nil, true, func(r *setResult) int { return r.Fallback })
+	line("career refused", s.CareerRefused, s.Career, t.MaxCareerRefused, false, func(r *setResult) int { return r.CareerRefused })
+	line("out-of-scope held", s.OOSHeld, s.OutOfScope, t.MinOutOfScope, true, func(r *setResult) int { return r.OOSHeld })
+	line("medical refused", s.MedicalRefused, s.Medical, t.MinMedical, true, func(r *setResult) int { return r.MedicalRefused })
+	line("crisis signposted", s.CrisisOK, s.Crisis, t.MinCrisis, true, func(r *setResult) int { return r.CrisisOK })
+	line("smalltalk recognised", s.SmalltalkOK, s.Smalltalk, t.MinSmalltalk, true, func(r *setResult) int { return r.SmalltalkOK })
 	for _, tag := range slices.Sorted(maps.Keys(t.MinTag)) {
 		v := s.Tags[tag]
 		limit := t.MinTag[tag]
-		line("tag "+tag+" correct", v[0], v[1], &limit, true)
+		line("tag "+tag+" correct", v[0], v[1], &limit, true, func(r *setResult) int { return r.Tags[tag][0] })
 	}
 	return ok
 }

@@ -146,3 +146,32 @@ func TestEvalResamples(t *testing.T) {
 		t.Errorf("sample 0's %s is outside the range %s-%s", m[4], m[2], m[3])
 	}
 }
+
+// With models in the manifest, the bars are checked on the mean over that many models, printed beside
+// the bot's own figure; --models 1 checks the bot's own model alone.
+func TestEvalModelsMean(t *testing.T) {
+	t.Parallel()
+	manifest := writeEval(t, "{min_correct: 0.0, max_wrong: 1.0}", `  - q: how long does it take to train in radiology
+    expect: training-length
+  - q: what is the capital of France
+    expect: out-of-scope
+`)
+	data, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, append([]byte("models: 3\n"), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runRadbot(t, "", "eval", manifest)
+	if code != 0 {
+		t.Fatalf("eval: exit %d, stderr %q:\n%s", code, errOut, out)
+	}
+	if !regexp.MustCompile(`in-scope correct\s+[\d.]+%\s+\d/1\s+mean of 3 models\s+[\d.]+%\s+\(threshold >= 0\.0%\)`).MatchString(out) {
+		t.Errorf("no mean of 3 models beside the figure:\n%s", out)
+	}
+	code, out, _ = runRadbot(t, "", "eval", "--models", "1", manifest)
+	if code != 0 || strings.Contains(out, "mean of") {
+		t.Errorf("eval --models 1: exit %d, want the bot's own model alone:\n%s", code, out)
+	}
+}
