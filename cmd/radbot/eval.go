@@ -184,7 +184,11 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return runResamples(ctx, base, b, man, testdata, *only, *cv, *resamples, stdout)
 	}
 	if *cv {
-		return runCV(b, man.CV, *quiet, *sweep, stdout)
+		n := man.Models
+		if *models > 0 {
+			n = *models
+		}
+		return runCV(ctx, b, base, n, man.CV, *quiet, *sweep, stdout)
 	}
 	var sets []*setResult
 	var all []caseResult
@@ -633,7 +637,9 @@ func describeReply(r bot.Reply) string {
 }
 
 // runCV prints the cross-validation on the knowledge's own examples against the manifest's cv bar.
-func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
+// With n > 1 models, the bars are checked on the mean of the bot's own and n-1 other models' figures,
+// each cross-validated on its own sample (a new draw moves the right answers by about 20 of 3,169).
+func runCV(ctx context.Context, b *bot.Bot, base *knowledge.Base, n int, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 	cv := b.CrossValidate(sweep)
 	if !quiet {
 		for _, o := range cv.Outcomes {
@@ -651,9 +657,15 @@ func runCV(b *bot.Bot, t evalThresholds, quiet, sweep bool, w io.Writer) error {
 			fmt.Fprintf(w, "safety %s\n", m)
 		}
 	}
-	s := &setResult{Name: "cv", thresholds: t, InScope: cv.Phrasings, Correct: cv.Correct, Wrong: cv.Wrong, Near: cv.Near,
-		Abstain: cv.Abstain, Fallback: cv.Fallback, OutOfScope: cv.OutOfScope, OOSHeld: cv.OOSHeld,
-		Medical: cv.Refuse, MedicalRefused: cv.Refused, Career: cv.Career, CareerRefused: cv.CareerRefused}
+	s := cvSet(cv)
+	s.thresholds = t
+	for sample := 1; sample < n; sample++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		other := bot.New(base, bot.Options{Index: bot.NewIndexSample(base, uint64(sample))})
+		s.others = append(s.others, cvSet(other.CrossValidate(false)))
+	}
 	fmt.Fprintf(w, "\ncross-validation on the knowledge's own examples (each hidden from the index and from the models that judge it):\n")
 	fmt.Fprintf(w, "  %d phrasings (in scope), %d out-of-scope examples, %d safety refuse and %d safety answer examples\n",
 		cv.Phrasings, cv.OutOfScope, cv.Refuse, cv.Career)
@@ -700,4 +712,11 @@ func sweepMark(current, chosen bool) string {
 		return " > "
 	}
 	return "   "
+}
+
+// cvSet is a cross-validation's figures as a set's, for printing against the cv bar.
+func cvSet(cv bot.CVResult) *setResult {
+	return &setResult{Name: "cv", InScope: cv.Phrasings, Correct: cv.Correct, Wrong: cv.Wrong, Near: cv.Near,
+		Abstain: cv.Abstain, Fallback: cv.Fallback, OutOfScope: cv.OutOfScope, OOSHeld: cv.OOSHeld,
+		Medical: cv.Refuse, MedicalRefused: cv.Refused, Career: cv.Career, CareerRefused: cv.CareerRefused}
 }

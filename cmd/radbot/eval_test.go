@@ -175,3 +175,15 @@ func TestEvalModelsMean(t *testing.T) {
 		t.Errorf("eval --models 1: exit %d, want the bot's own model alone:\n%s", code, out)
 	}
 }
+
+// eval --cv checks its bar on the mean over the models too.
+func TestEvalCVModelsMean(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runRadbot(t, "", "eval", "--cv", "--quiet", "--models", "2")
+	if code != 0 {
+		t.Fatalf("eval --cv --models 2: exit %d, stderr %q:\n%s", code, errOut, out)
+	}
+	if !regexp.MustCompile(`in-scope correct\s+[\d.]+%\s+\d+/\d+\s+mean of 2 models\s+[\d.]+%\s+\(threshold >= `).MatchString(out) {
+		t.Errorf("no mean of 2 models beside the cross-validated figure:\n%s", out)
+	}
+}

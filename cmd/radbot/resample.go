@@ -50,10 +50,7 @@ func runResamples(ctx context.Context, base *knowledge.Base, b *bot.Bot, man *ev
 		}
 		ix := bot.NewIndexSample(base, uint64(s))
 		if cv {
-			r := bot.New(base, bot.Options{Index: ix}).CrossValidate(false)
-			runs["cv"] = append(runs["cv"], &setResult{Name: "cv", InScope: r.Phrasings, Correct: r.Correct, Wrong: r.Wrong,
-				Abstain: r.Abstain, Fallback: r.Fallback, OutOfScope: r.OutOfScope, OOSHeld: r.OOSHeld,
-				Medical: r.Refuse, MedicalRefused: r.Refused, Career: r.Career, CareerRefused: r.CareerRefused})
+			runs["cv"] = append(runs["cv"], cvSet(bot.New(base, bot.Options{Index: ix}).CrossValidate(false)))
 			continue
 		}
 		for _, set := range sets {
