@@ -180,15 +180,27 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	if *resamples > 1 {
-		return runResamples(ctx, base, b, man, testdata, *only, *cv, *resamples, stdout)
+	// n models: the bot's own and n-1 others, each learnt from another sample of the examples.
+	n := man.Models
+	if *models > 0 {
+		n = *models
+	}
+	ranges := *resamples > 1
+	if ranges {
+		n = *resamples
 	}
 	if *cv {
-		n := man.Models
-		if *models > 0 {
-			n = *models
+		cvr := b.CrossValidate(*sweep && !ranges)
+		s := cvSet(cvr)
+		s.thresholds = man.CV
+		if err := addOtherModels(ctx, base, n, []*setResult{s}); err != nil {
+			return err
 		}
-		return runCV(ctx, b, base, n, man.CV, *quiet, *sweep, stdout)
+		if ranges {
+			printRanges(stdout, n, []*setResult{s})
+			return nil
+		}
+		return runCV(cvr, s, *quiet, *sweep, stdout)
 	}
 	var sets []*setResult
 	var all []caseResult
@@ -213,19 +225,12 @@ func cmdEval(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *only != "" && len(sets) == 0 {
 		return fmt.Errorf("no set named %q in %s", *only, manifestName)
 	}
-	n := man.Models
-	if *models > 0 {
-		n = *models
+	if err := addOtherModels(ctx, base, n, sets); err != nil {
+		return err
 	}
-	// The other models' runs, for the mean the bars are checked on; the cases printed are the bot's own.
-	for sample := 1; sample < n; sample++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		ix := bot.NewIndexSample(base, uint64(sample))
-		for _, s := range sets {
-			s.others = append(s.others, runSet(ctx, base, ix, s.set))
-		}
+	if ranges {
+		printRanges(stdout, n, sets)
+		return nil
 	}
 	failed := false
 	for _, s := range sets {
@@ -637,10 +642,7 @@ func describeReply(r bot.Reply) string {
 }
 
 // runCV prints the cross-validation on the knowledge's own examples against the manifest's cv bar.
-// With n > 1 models, the bars are checked on the mean of the bot's own and n-1 other models' figures,
-// each cross-validated on its own sample (a new draw moves the right answers by about 20 of 3,169).
-func runCV(ctx context.Context, b *bot.Bot, base *knowledge.Base, n int, t evalThresholds, quiet, sweep bool, w io.Writer) error {
-	cv := b.CrossValidate(sweep)
+func runCV(cv bot.CVResult, s *setResult, quiet, sweep bool, w io.Writer) error {
 	if !quiet {
 		for _, o := range cv.Outcomes {
 			if o.Correct {
@@ -656,15 +658,6 @@ func runCV(ctx context.Context, b *bot.Bot, base *knowledge.Base, n int, t evalT
 		for _, m := range cv.SafetyMisses {
 			fmt.Fprintf(w, "safety %s\n", m)
 		}
-	}
-	s := cvSet(cv)
-	s.thresholds = t
-	for sample := 1; sample < n; sample++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		other := bot.New(base, bot.Options{Index: bot.NewIndexSample(base, uint64(sample))})
-		s.others = append(s.others, cvSet(other.CrossValidate(false)))
 	}
 	fmt.Fprintf(w, "\ncross-validation on the knowledge's own examples (each hidden from the index and from the models that judge it):\n")
 	fmt.Fprintf(w, "  %d phrasings (in scope), %d out-of-scope examples, %d safety refuse and %d safety answer examples\n",
@@ -719,4 +712,24 @@ func cvSet(cv bot.CVResult) *setResult {
 	return &setResult{Name: "cv", InScope: cv.Phrasings, Correct: cv.Correct, Wrong: cv.Wrong, Near: cv.Near,
 		Abstain: cv.Abstain, Fallback: cv.Fallback, OutOfScope: cv.OutOfScope, OOSHeld: cv.OOSHeld,
 		Medical: cv.Refuse, MedicalRefused: cv.Refused, Career: cv.Career, CareerRefused: cv.CareerRefused}
+}
+
+// addOtherModels runs each set again with n-1 other models, each learnt from another sample of the
+// knowledge's examples (sample 0 is the bot's own), into the set's others: the bars are checked on the
+// mean, and --resamples prints the range. A cross-validation set is cross-validated again instead.
+func addOtherModels(ctx context.Context, base *knowledge.Base, n int, sets []*setResult) error {
+	for sample := 1; sample < n; sample++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ix := bot.NewIndexSample(base, uint64(sample))
+		for _, s := range sets {
+			if s.set == nil {
+				s.others = append(s.others, cvSet(bot.New(base, bot.Options{Index: ix}).CrossValidate(false)))
+			} else {
+				s.others = append(s.others, runSet(ctx, base, ix, s.set))
+			}
+		}
+	}
+	return nil
 }
