@@ -144,9 +144,17 @@ type heldOut struct {
 // sample (0 for the bot in use) draws another sample from the same examples: `radbot eval --resamples`
 // fits several models this way, to tell a change's effect from the luck of one sample.
 func exampleKey(sample uint64, entry, text string) uint64 {
-	h := fnv64("\x00", fnv64(entry, fnvOffset))
-	return mix64(fnv64(Normalize(text), h) + sample*0x9e3779b97f4a7c15)
+	return textKey(sample, entry, Normalize(text))
 }
+
+// textKey is exampleKey of the text as written.
+func textKey(sample uint64, entry, text string) uint64 {
+	h := fnv64("\x00", fnv64(entry, fnvOffset))
+	return mix64(fnv64(text, h) + sample*golden64)
+}
+
+// golden64 spreads consecutive numbers (samples, a word's uses) over the 64-bit range.
+const golden64 = 0x9e3779b97f4a7c15
 
 // heldOutText is a held-out example's entry id ("" for an out-of-scope example) and text.
 func (ix *Index) heldOutText(h heldOut) (string, string) {
@@ -201,7 +209,7 @@ func (ix *Index) heldOuts(limit int) []heldOut {
 	for i := range out {
 		id, text := ix.heldOutText(out[i])
 		if thinned {
-			out[i].key = mix64(fnv64(text, fnv64(id, fnvOffset)) + ix.sample*0x9e3779b97f4a7c15)
+			out[i].key = textKey(ix.sample, id, text)
 		} else {
 			out[i].key = exampleKey(ix.sample, id, text)
 		}
@@ -358,7 +366,7 @@ func (ix *Index) contextPool() wordPool {
 			if hashes[id] == 0 {
 				hashes[id] = fnv64(ix.stemOf[id], fnvOffset)
 			}
-			at := mix64(hashes[id] + uses[id]*0x9e3779b97f4a7c15)
+			at := mix64(hashes[id] + uses[id]*golden64)
 			uses[id]++
 			places = append(places, at&^(1<<idBits-1)|uint64(id))
 		}
