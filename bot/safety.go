@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Safety decides two things about every message, before any matching:
@@ -102,9 +103,18 @@ func pairs(toks []string, mark string) []string {
 var articles = map[string]bool{"a": true, "an": true, "the": true}
 
 // askingClause returns the clause of a message that asks: the last one ending in "?", else the last
-// clause; "" when the message is one clause. Clauses end at punctuation, and at "and", "but" and "so"
-// between two of them.
-func askingClause(text string) string {
+// clause; "" when the message is one clause. Clauses end at punctuation, and at "and", "but" and "so".
+// The classifier's features split this way; askingClauseBy(text, true) splits more carefully.
+func askingClause(text string) string { return askingClauseBy(text, false) }
+
+// askingClauseBy is askingClause; when strict, "and", "but" and "so" end a clause only when a new one
+// starts after them (clauseStart): "my nan had a thrombectomy and it inspired me", not "the difference
+// between a CT scan and an MRI", whose "an MRI?" asks nothing on its own. The career check uses the
+// strict split (on cross-validation it refused 24 career questions of 764 instead of 25, and 24
+// ordinary ones instead of 25; the development sets were unchanged). The classifier's features keep the
+// loose one: with the strict split there, one more career question on dev-blind-b was refused
+// (2026-12-02).
+func askingClauseBy(text string, strict bool) string {
 	var clauses []string
 	start := 0
 	flush := func(end int, q bool) {
@@ -122,7 +132,7 @@ func askingClause(text string) string {
 			start = i + 1
 		case ' ':
 			for _, c := range [...]string{" and ", " but ", " so "} {
-				if strings.HasPrefix(text[i:], c) {
+				if strings.HasPrefix(text[i:], c) && (!strict || clauseStart(text[i+len(c):])) {
 					flush(i, false)
 					start = i + len(c) - 1
 				}
@@ -140,6 +150,30 @@ func askingClause(text string) string {
 	}
 	return clauses[len(clauses)-1]
 }
+
+// clauseStart reports whether text starts a clause: its first word is a pronoun, a question word or
+// an auxiliary verb ("and I've noticed", "but is it", "so how"), not the next item of a list ("and an
+// MRI", "and pay").
+func clauseStart(text string) bool {
+	end := strings.IndexFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
+	if end < 0 {
+		end = len(text)
+	}
+	w := strings.ToLower(strings.NewReplacer("'", "", "’", "").Replace(text[:end]))
+	return clauseStarters[w]
+}
+
+// clauseStarters are the words that begin a clause after "and", "but" or "so".
+var clauseStarters = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`i im ive id ill it its my we were weve you u youre youve he hes she shes
+		they theyre there theres this that thats how what whats when where why who which whether if
+		can cant could couldnt do dont does doesnt did didnt is isnt are arent was wasnt will wont would
+		wouldnt should shouldnt shall am have havent has hasnt had now then also still`) {
+		m[w] = true
+	}
+	return m
+}()
 
 func (m *safetyModel) ids(text string) []int32 {
 	return m.appendIDs(nil, text, words(text), nil)
@@ -294,7 +328,7 @@ func (ix *Index) judgeSafety(m *safetyModel, text string, lowest float64, highes
 // found a lump in my neck. Can I ask the radiology department to scan me?" matches an entry on head and
 // neck imaging as a whole, but nothing in the knowledge answers a request for a scan.
 func (ix *Index) askedCareer(text string, whole float64) float64 {
-	ask := askingClause(text)
+	ask := askingClauseBy(text, true)
 	if ask == "" {
 		return whole
 	}
