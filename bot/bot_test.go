@@ -395,6 +395,9 @@ func TestFollowUps(t *testing.T) {
 		{"how long is radiology training", "and for IR?", "ir-training"},
 		{"how long is radiology training", "how long does it take", "training-length"},
 		{"what do consultant radiologists do day to day", "how much do they earn?", "consultant-pay"},
+		// A neighbour of the last answer swaps the topic: MRI, not the entry comparing CT with MRI.
+		{"what is a CT scan", "how about MRI?", "mri"},
+		{"what is msk radiology", "and neuro?", "neuroradiology"},
 		// Not a follow-up: the last answer's context must not hijack it.
 		{"how long is radiology training", "what is an angioplasty", "angioplasty-stenting"},
 		{"what do consultant radiologists earn", "what is fluoroscopy", "fluoroscopy"},

@@ -394,6 +394,15 @@ const followShare = 0.3
 // best candidate near the last answer (the same entry or one it lists as related) holds followShare of
 // the in-scope probability; either way the entry must have one of the message's own words.
 func (b *Bot) followUp(ix *Index, stems []string, conv *conversation, alone verdict) (verdict, bool) {
+	last := ix.base.Entry(conv.lastEntry)
+	// "How about MRI?" after "what is a CT scan" swaps the topic for a neighbour of the last answer: when
+	// the message alone is answered by an entry the last one lists as related (or that lists it), that is
+	// the answer. Read with the last question's words, it would be the entry that has both (CT versus MRI).
+	if last != nil && alone.reply.Status == StatusAnswered && len(alone.top) > 0 {
+		if e := alone.top[0].Entry; e.ID != last.ID && (slices.Contains(last.Related, e.ID) || slices.Contains(e.Related, last.ID)) {
+			return alone, true
+		}
+	}
 	own := ix.queryTerms(stems, 1, nil)
 	fv := b.judge(ix, ix.queryTerms(conv.lastTerms, contextWeight, ix.queryTerms(stems, 1, nil)))
 	fv.stems = append(append([]string(nil), stems...), conv.lastTerms...)
@@ -413,7 +422,6 @@ func (b *Bot) followUp(ix *Index, stems []string, conv *conversation, alone verd
 		alone.reply = b.answered(ix, alone.top[0].Entry, alone.top[0].Confidence)
 		return alone, true
 	}
-	last := ix.base.Entry(conv.lastEntry)
 	if last == nil {
 		return verdict{}, false
 	}
