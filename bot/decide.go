@@ -392,7 +392,8 @@ const followShare = 0.3
 // followUp reads a short message against the last question: its own words (weight 1) and the last
 // question's (weight contextWeight). It answers when that reading picks an entry surely, or when its
 // best candidate near the last answer (the same entry or one it lists as related) holds followShare of
-// the in-scope probability; either way the entry must have one of the message's own words.
+// the in-scope probability; either way the entry must have one of the message's own words. A message
+// answered on its own by a neighbour of the last answer keeps that answer (the topic is swapped).
 func (b *Bot) followUp(ix *Index, stems []string, conv *conversation, alone verdict) (verdict, bool) {
 	last := ix.base.Entry(conv.lastEntry)
 	// "How about MRI?" after "what is a CT scan" swaps the topic for a neighbour of the last answer: when
