@@ -4,7 +4,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
+
+	"github.com/radbot/radbot/knowledge"
 )
 
 // Safety decides two things about every message, before any matching:
@@ -155,25 +156,16 @@ func askingClauseBy(text string, strict bool) string {
 // an auxiliary verb ("and I've noticed", "but is it", "so how"), not the next item of a list ("and an
 // MRI", "and pay").
 func clauseStart(text string) bool {
-	end := strings.IndexFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
-	if end < 0 {
-		end = len(text)
-	}
-	w := strings.ToLower(strings.NewReplacer("'", "", "’", "").Replace(text[:end]))
-	return clauseStarters[w]
+	first, _, _ := strings.Cut(strings.TrimLeft(text, " "), " ")
+	ws := knowledge.Words(first) // the one normaliser: "I've" is "ive", as everywhere else
+	return len(ws) > 0 && clauseStarters[ws[0]]
 }
 
 // clauseStarters are the words that begin a clause after "and", "but" or "so".
-var clauseStarters = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`i im ive id ill it its my we were weve you u youre youve he hes she shes
-		they theyre there theres this that thats how what whats when where why who which whether if
-		can cant could couldnt do dont does doesnt did didnt is isnt are arent was wasnt will wont would
-		wouldnt should shouldnt shall am have havent has hasnt had now then also still`) {
-		m[w] = true
-	}
-	return m
-}()
+var clauseStarters = toSet(`i im ive id ill it its my we were weve you u youre youve he hes she shes
+	they theyre there theres this that thats how what whats when where why who which whether if
+	can cant could couldnt do dont does doesnt did didnt is isnt are arent was wasnt will wont would
+	wouldnt should shouldnt shall am have havent has hasnt had now then also still`)
 
 func (m *safetyModel) ids(text string) []int32 {
 	return m.appendIDs(nil, text, words(text), nil)
